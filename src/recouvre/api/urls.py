@@ -1,0 +1,5 @@
+from django.urls import path
+
+from recouvre.api.app import api
+
+urlpatterns = [path("", api.urls)]

@@ -1,0 +1,3 @@
+from recouvre.audit.models.entry import AuditEntry
+
+__all__ = ["AuditEntry"]

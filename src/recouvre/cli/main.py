@@ -1,0 +1,118 @@
+"""Entry point of the `recouvre` console script."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from recouvre.cli.context import EXIT_REFUSED, CommandError
+
+
+def _common(parser: argparse.ArgumentParser, *, org: bool = True, actor: bool = False, day: bool = False) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON document on standard output")
+    if org:
+        parser.add_argument("--org", metavar="SLUG", help="the creditor organisation (optional while only one exists)")
+    if actor:
+        parser.add_argument("--as", dest="as_email", metavar="EMAIL", help="the user recorded as having done it")
+    if day:
+        parser.add_argument("--date", metavar="YYYY-MM-DD", help="the day taken as today (default: today, Paris)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from recouvre.cli.commands import ledger, runtime, setup
+
+    parser = argparse.ArgumentParser(prog="recouvre", description="B2B receivables collection for France.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(parent: Any, name: str, handler: Callable[[Any], int], help_text: str, **common: bool) -> Any:
+        sub = parent.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        _common(sub, **common)
+        return sub
+
+    add(commands, "migrate", setup.migrate, "create or upgrade the database", org=False)
+
+    org = commands.add_parser("org", help="creditor organisations").add_subparsers(dest="sub", required=True)
+    p = add(org, "create", setup.org_create, "create a creditor organisation", org=False)
+    p.add_argument("--name", required=True)
+    p.add_argument("--siren", default="")
+    p.add_argument("--iban", default="")
+    p.add_argument("--bic", default="")
+    p.add_argument("--email", default="")
+    p.add_argument("--agency", action="store_true", help="a collection agency acting for creditors")
+
+    user = commands.add_parser("user", help="users").add_subparsers(dest="sub", required=True)
+    p = add(user, "create", setup.user_create, "create a user with a role in the organisation")
+    p.add_argument("--email", required=True)
+    p.add_argument("--role", required=True, choices=["admin", "manager", "agent", "viewer"])
+    p.add_argument("--password", help="without it, an invitation email is sent")
+    p.add_argument("--name", default="", help="the person's full name")
+
+    token = commands.add_parser("token", help="REST API tokens").add_subparsers(dest="sub", required=True)
+    p = add(token, "create", setup.token_create, "create an API token for a user (shown once)")
+    p.add_argument("--email", required=True)
+    p.add_argument("--name", default="")
+
+    imp = commands.add_parser("import", help="imports").add_subparsers(dest="sub", required=True)
+    p = add(imp, "invoices", ledger.import_invoices, "import the canonical invoice CSV", actor=True, day=True)
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--dry-run", action="store_true", help="validate and count without writing")
+    p.add_argument("--complete", action="store_true", help="the file lists every open invoice")
+
+    payment = commands.add_parser("payment", help="payments").add_subparsers(dest="sub", required=True)
+    p = add(payment, "add", ledger.payment_add, "record a payment", actor=True)
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--invoice", metavar="NUM")
+    target.add_argument("--debtor", metavar="REF")
+    p.add_argument("--amount", required=True)
+    p.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--reference", default="")
+
+    invoice = commands.add_parser("invoice", help="invoices").add_subparsers(dest="sub", required=True)
+    p = add(invoice, "show", ledger.invoice_show, "one invoice as of a date", day=True)
+    p.add_argument("number", metavar="NUM")
+
+    report = commands.add_parser("report", help="reports").add_subparsers(dest="sub", required=True)
+    add(report, "aging", ledger.report_aging, "the aged balance of open invoices", day=True)
+
+    p = add(commands, "demo", runtime.demo, "load a realistic demo portfolio into an empty database", org=False)
+    p.add_argument("--invoices", type=int, default=3000)
+    p.add_argument("--seed", type=int, default=20261122)
+
+    p = add(commands, "serve", runtime.serve, "the web application and a background worker", org=False)
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--host", default="127.0.0.1")
+    add(commands, "worker", runtime.worker, "a background worker alone", org=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recouvre.config.settings")
+    if argv[:1] == ["manage"]:
+        # Django's own commands, for developers (makemigrations, shell, ...).
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["recouvre manage", *argv[1:]])
+        return 0
+    import django
+
+    django.setup()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except CommandError as exc:
+        if getattr(args, "json", False):
+            json.dump({"error": str(exc)}, sys.stdout, ensure_ascii=False)
+            sys.stdout.write("\n")
+        print(f"recouvre: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

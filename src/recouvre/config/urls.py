@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("api/v1/", include("recouvre.api.urls")),
+    path("", include("recouvre.backoffice.urls")),
+]

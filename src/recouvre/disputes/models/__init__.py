@@ -1,0 +1,3 @@
+from recouvre.disputes.models.dispute import Dispute
+
+__all__ = ["Dispute"]

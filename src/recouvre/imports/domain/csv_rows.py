@@ -1,0 +1,242 @@
+"""Validation of one line of the canonical invoice CSV into typed values. Pure: the rules that need
+the database (a debtor's first line, an open amount above the product's) are the import service's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TypeVar
+
+from recouvre.imports.domain.csv_reader import STRUCTURE_ERROR
+from recouvre.kernel.identifiers import (
+    normalise_country,
+    normalise_currency,
+    normalise_email,
+    normalise_phone,
+    normalise_siren,
+    normalise_vat,
+)
+from recouvre.kernel.parsing import parse_amount, parse_bool, parse_date
+
+DEBTOR_TYPES = ("B2B", "B2C", "PUBLIC")
+SEGMENTS = ("TPE", "PME", "ETI", "GE")
+DOCUMENT_TYPES = ("invoice", "credit_note")
+LANGUAGES = ("fr", "en")
+_MAX_AMOUNT = Decimal("999999999999.99")
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    line: int
+    column: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class DebtorFields:
+    """What a line says about its debtor; None where the cell is empty (an empty cell never erases)."""
+
+    ref: str
+    name: str | None
+    debtor_type: str | None
+    segment: str | None
+    siren: str | None
+    vat_number: str | None
+    emails: tuple[str, ...]
+    phone: str | None
+    address: str | None
+    postcode: str | None
+    city: str | None
+    country: str | None
+    language: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceLine:
+    line: int
+    number: str
+    debtor: DebtorFields
+    document_type: str
+    issue_date: date
+    due_date: date
+    amount: Decimal
+    amount_excl_tax: Decimal | None
+    currency: str
+    open_amount: Decimal | None
+    paid_date: date | None
+    disputed: bool
+    po_number: str
+    applies_to: str
+    delivery_date: date | None
+    payment_terms: str
+
+
+class _Collector:
+    def __init__(self, line: int, row: dict[str, str]) -> None:
+        self.line = line
+        self.row = row
+        self.errors: list[RowError] = []
+
+    def text(self, column: str, max_length: int = 200) -> str:
+        value = self.row.get(column, "").strip()
+        if len(value) > max_length:
+            self.errors.append(RowError(self.line, column, f"longer than {max_length} characters"))
+        return value
+
+    def required(self, column: str, max_length: int = 64) -> str:
+        value = self.text(column, max_length)
+        if not value:
+            self.errors.append(RowError(self.line, column, "required, but the cell is empty"))
+        return value
+
+    def parse(self, column: str, parser: Callable[[str], T]) -> T | None:
+        raw = self.row.get(column, "").strip()
+        if not raw:
+            return None
+        try:
+            return parser(raw)
+        except ValueError as exc:
+            self.errors.append(RowError(self.line, column, str(exc)))
+            return None
+
+    def choice(self, column: str, choices: tuple[str, ...], upper: bool = True) -> str | None:
+        raw = self.row.get(column, "").strip()
+        if not raw:
+            return None
+        value = raw.upper() if upper else raw.lower()
+        if value not in choices:
+            self.errors.append(RowError(self.line, column, f"{raw!r} is not one of {', '.join(choices)}"))
+            return None
+        return value
+
+    def amount(self, column: str) -> Decimal | None:
+        value = self.parse(column, parse_amount)
+        if value is not None and abs(value) > _MAX_AMOUNT:
+            self.errors.append(RowError(self.line, column, f"{value} is too large"))
+            return None
+        return value
+
+
+def _address(raw: str) -> str:
+    parts = raw.replace("\\n", "\n").replace(" / ", "\n").split("\n")
+    return "\n".join(part.strip() for part in parts if part.strip())
+
+
+def _emails(collector: _Collector) -> tuple[str, ...]:
+    raw = collector.row.get("debtor_email", "").strip()
+    if not raw:
+        return ()
+    emails: list[str] = []
+    for part in raw.replace(";", ",").split(","):
+        if not part.strip():
+            continue
+        try:
+            email = normalise_email(part)
+        except ValueError as exc:
+            collector.errors.append(RowError(collector.line, "debtor_email", str(exc)))
+            continue
+        if email not in emails:
+            emails.append(email)
+    return tuple(emails)
+
+
+def parse_line(line: int, row: dict[str, str]) -> InvoiceLine | list[RowError]:
+    """Every problem of the line is reported, not only the first, so one pass fixes the file."""
+    if STRUCTURE_ERROR in row:
+        return [RowError(line, "", row[STRUCTURE_ERROR])]
+    c = _Collector(line, row)
+    number = c.required("invoice_number")
+    ref = c.required("debtor_ref")
+    country = c.parse("debtor_country", normalise_country)
+    phone = c.parse("debtor_phone", lambda raw: normalise_phone(raw, country or "FR"))
+    debtor = DebtorFields(
+        ref=ref,
+        name=c.text("debtor_name") or None,
+        debtor_type=c.choice("debtor_type", DEBTOR_TYPES),
+        segment=c.choice("debtor_segment", SEGMENTS),
+        siren=c.parse("debtor_siren", normalise_siren),
+        vat_number=c.parse("debtor_vat", normalise_vat),
+        emails=_emails(c),
+        phone=phone,
+        address=_address(c.text("debtor_address", 500)) or None,
+        postcode=c.text("debtor_postcode", 10) or None,
+        city=c.text("debtor_city", 100) or None,
+        country=country,
+        language=c.choice("debtor_language", LANGUAGES, upper=False),
+    )
+    issue_date = c.parse("issue_date", parse_date)
+    due_date = c.parse("due_date", parse_date)
+    for column in ("issue_date", "due_date"):
+        if not row.get(column, "").strip():
+            c.errors.append(RowError(line, column, "required, but the cell is empty"))
+    if issue_date and due_date and due_date < issue_date:
+        c.errors.append(
+            RowError(line, "due_date", f"due date {due_date:%d/%m/%Y} is before the issue date {issue_date:%d/%m/%Y}")
+        )
+    amount = c.amount("amount")
+    if not row.get("amount", "").strip():
+        c.errors.append(RowError(line, "amount", "required, but the cell is empty"))
+    elif amount is not None and amount <= 0:
+        c.errors.append(RowError(line, "amount", f"must be greater than 0 (got {row['amount'].strip()})"))
+    amount_excl_tax = c.amount("amount_excl_tax")
+    if amount_excl_tax is not None and amount_excl_tax < 0:
+        c.errors.append(RowError(line, "amount_excl_tax", "must not be negative"))
+    open_amount = c.amount("open_amount")
+    if open_amount is not None and amount is not None and not (0 <= open_amount <= amount):
+        c.errors.append(
+            RowError(line, "open_amount", f"{open_amount} must be between 0 and the amount {amount}")
+        )
+    document_type = c.choice("document_type", DOCUMENT_TYPES, upper=False) or "invoice"
+    applies_to = c.text("applies_to", 64)
+    if applies_to and document_type != "credit_note":
+        c.errors.append(RowError(line, "applies_to", "only a credit note applies to an invoice"))
+    if applies_to and applies_to == number:
+        c.errors.append(RowError(line, "applies_to", "a credit note cannot apply to itself"))
+    currency = c.parse("currency", normalise_currency) or "EUR"
+    disputed = c.parse("disputed", parse_bool) or False
+    if disputed and document_type == "credit_note":
+        c.errors.append(RowError(line, "disputed", "a credit note cannot be disputed"))
+    result = InvoiceLine(
+        line=line,
+        number=number,
+        debtor=debtor,
+        document_type=document_type,
+        issue_date=issue_date or date.min,
+        due_date=due_date or date.min,
+        amount=amount or Decimal(0),
+        amount_excl_tax=amount_excl_tax,
+        currency=currency,
+        open_amount=open_amount,
+        paid_date=c.parse("paid_date", parse_date),
+        disputed=disputed,
+        po_number=c.text("po_number", 64),
+        applies_to=applies_to,
+        delivery_date=c.parse("delivery_date", parse_date),
+        payment_terms=c.text("payment_terms", 120),
+    )
+    return c.errors if c.errors else result
+
+
+def _end_of_month(day: date) -> date:
+    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
+def payment_term_warning(line: InvoiceLine) -> str | None:
+    """French law caps agreed terms at 60 days from the invoice date, or 45 days end of month
+    (L441-10 I); either reading of '45 days end of month' is accepted before warning."""
+    if line.document_type != "invoice":
+        return None
+    cap = max(
+        line.issue_date + timedelta(days=60),
+        _end_of_month(line.issue_date + timedelta(days=45)),
+        _end_of_month(line.issue_date) + timedelta(days=45),
+    )
+    if line.due_date > cap:
+        days = (line.due_date - line.issue_date).days
+        return f"payment term of {days} days exceeds the legal cap (60 days, or 45 days end of month; C. com. L441-10)"
+    return None

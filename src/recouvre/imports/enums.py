@@ -1,0 +1,13 @@
+from django.db import models
+
+
+class ImportKind(models.TextChoices):
+    INVOICES_CSV = "invoices_csv"
+
+
+class ImportStatus(models.TextChoices):
+    RUNNING = "running"
+    DONE = "done"
+    REFUSED = "refused"
+    DRY_RUN = "dry_run"
+    FAILED = "failed"

@@ -1,0 +1,3 @@
+from recouvre.imports.models.batch import ImportBatch
+
+__all__ = ["ImportBatch"]

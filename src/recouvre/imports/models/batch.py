@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.db import models
+
+from recouvre.common.models import OrganisationScopedModel
+from recouvre.imports.enums import ImportKind, ImportStatus
+
+
+class ImportBatch(OrganisationScopedModel):
+    """One import run and its report. A refused file leaves only this row, written after the
+    rollback, so the history of imports shows refused attempts too."""
+
+    kind = models.CharField(max_length=20, choices=ImportKind.choices, default=ImportKind.INVOICES_CSV)
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, blank=True, default="")
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.RUNNING)
+    complete = models.BooleanField(default=False)
+    lines = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    settled = models.PositiveIntegerField(default=0)
+    warnings = models.JSONField(default=list, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"

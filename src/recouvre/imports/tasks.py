@@ -1,0 +1,29 @@
+"""Background entry points for imports: load by id, call the service, nothing else."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from django_tasks import task
+from django_scopes import scope
+
+
+@task()
+def invoices_import_task(batch_id: int, path: str, today: str, dry_run: bool = False, complete: bool = False) -> dict:
+    from recouvre.imports.domain.services import invoices_import
+    from recouvre.imports.models import ImportBatch
+
+    batch = ImportBatch.objects.with_scopes_disabled().select_related("organisation", "created_by").get(pk=batch_id)
+    with scope(organisation=batch.organisation), Path(path).open("rb") as stream:
+        report = invoices_import(
+            organisation=batch.organisation,
+            stream=stream,
+            file_name=batch.file_name,
+            actor=batch.created_by,
+            today=date.fromisoformat(today),
+            dry_run=dry_run,
+            complete=complete,
+            batch=batch,
+        )
+    return report.as_json()

@@ -1,0 +1,2 @@
+"""The receivables ledger: debtors and their contacts, invoices and credit notes, payments and their
+allocation to invoices (lettrage), holds. Pure rules (ageing, allocation) live in ledger.domain."""

@@ -1,0 +1,194 @@
+"""Ledger writes: payments, their allocation, and keeping each invoice's open amount true.
+
+Every service runs in one transaction and records what it did in the debtor's timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max, Sum
+
+from recouvre.kernel.money import ZERO, format_amount
+from recouvre.ledger.domain.allocation import OpenInvoice, Share, allocate_oldest_first
+from recouvre.ledger.enums import DocumentType, InvoiceStatus, PaymentSource
+from recouvre.ledger.models import Allocation, Debtor, Invoice, Payment
+from recouvre.timeline.domain.services import event_record
+from recouvre.timeline.enums import EventKind
+
+
+class LedgerError(ValueError):
+    """A request the ledger refuses, with a message for the person who made it."""
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    payment: Payment
+    shares: tuple[Share, ...]
+    unallocated: Decimal
+
+
+def invoices_refresh_open_amount(invoice_ids: Iterable[int]) -> list[int]:
+    """Recomputes open amount, status and paid date from the allocations; returns the ids of the
+    invoices that became settled by it. Called inside the transaction that changed allocations."""
+    ids = list(set(invoice_ids))
+    settled: list[int] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        sums = {
+            row["invoice_id"]: (row["total"], row["last"])
+            for row in Allocation.objects.filter(invoice_id__in=chunk)
+            .values("invoice_id")
+            .annotate(total=Sum("amount"), last=Max("date"))
+        }
+        for invoice in Invoice.objects.filter(id__in=chunk).select_for_update():
+            allocated, last = sums.get(invoice.id, (ZERO, None))
+            open_amount = invoice.amount - allocated
+            if open_amount < 0:
+                raise LedgerError(f"allocations exceed the amount of {invoice.number}")
+            status = invoice.status
+            paid_date = invoice.paid_date
+            if invoice.status != InvoiceStatus.CANCELLED:
+                status = InvoiceStatus.OPEN if open_amount > 0 else InvoiceStatus.PAID
+                paid_date = last if open_amount == 0 else None
+            if (open_amount, status, paid_date) != (invoice.open_amount, invoice.status, invoice.paid_date):
+                if status == InvoiceStatus.PAID and invoice.status == InvoiceStatus.OPEN:
+                    settled.append(invoice.id)
+                invoice.open_amount, invoice.status, invoice.paid_date = open_amount, status, paid_date
+                invoice.save(update_fields=["open_amount", "status", "paid_date", "updated_at"])
+    return settled
+
+
+def _open_invoices(debtor: Debtor) -> list[OpenInvoice]:
+    return [
+        OpenInvoice(i.id, i.number, i.issue_date, i.due_date, i.open_amount)
+        for i in Invoice.objects.filter(
+            debtor=debtor, document_type=DocumentType.INVOICE, status=InvoiceStatus.OPEN, open_amount__gt=0
+        )
+    ]
+
+
+def _check_amount(amount: Decimal) -> None:
+    if amount <= 0:
+        raise LedgerError(f"the amount must be positive (got {amount})")
+    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise LedgerError(f"{amount} has more than two decimals")
+
+
+def payment_record(
+    *,
+    organisation: Any,
+    debtor: Debtor,
+    amount: Decimal,
+    on: date,
+    actor: Any,
+    reference: str = "",
+    invoice: Invoice | None = None,
+    source: str = PaymentSource.MANUAL,
+    import_batch: Any = None,
+) -> PaymentResult:
+    """Records a payment and allocates it: to `invoice` when given (up to its open amount), else
+    to the debtor's oldest due invoices first. What is left stays on account and is reported."""
+    _check_amount(amount)
+    with transaction.atomic():
+        if invoice is not None:
+            if invoice.is_credit_note:
+                raise LedgerError(f"{invoice.number} is a credit note, not an invoice")
+            if invoice.status != InvoiceStatus.OPEN or invoice.open_amount <= 0:
+                raise LedgerError(f"invoice {invoice.number} has nothing left to pay")
+            open_items = [
+                OpenInvoice(invoice.id, invoice.number, invoice.issue_date, invoice.due_date, invoice.open_amount)
+            ]
+        else:
+            open_items = _open_invoices(debtor)
+        plan = allocate_oldest_first(amount, open_items)
+        payment = Payment.objects.create(
+            organisation=organisation,
+            debtor=debtor,
+            amount=amount,
+            currency=invoice.currency if invoice else "EUR",
+            date=on,
+            reference=reference,
+            source=source,
+            import_batch=import_batch,
+            created_by=actor,
+        )
+        Allocation.objects.bulk_create(
+            Allocation(
+                organisation=organisation,
+                invoice_id=share.invoice_id,
+                payment=payment,
+                amount=share.amount,
+                date=on,
+                created_by=actor,
+            )
+            for share in plan.shares
+        )
+        settled = invoices_refresh_open_amount(share.invoice_id for share in plan.shares)
+        event_record(
+            organisation=organisation,
+            debtor_id=debtor.id,
+            invoice_id=invoice.id if invoice else None,
+            kind=EventKind.PAYMENT_RECORDED,
+            actor=actor,
+            summary=f"Paiement de {format_amount(amount)} reçu le {on:%d/%m/%Y}"
+            + (f" ({reference})" if reference else ""),
+            data={
+                "payment_id": payment.id,
+                "amount": format_amount(amount),
+                "date": on.isoformat(),
+                "reference": reference,
+                "source": source,
+                "allocations": [{"invoice": s.number, "amount": format_amount(s.amount)} for s in plan.shares],
+                "unallocated": format_amount(plan.unallocated),
+            },
+        )
+        _record_settled(organisation, debtor.id, settled, actor)
+    return PaymentResult(payment=payment, shares=plan.shares, unallocated=plan.unallocated)
+
+
+def _record_settled(organisation: Any, debtor_id: int, invoice_ids: list[int], actor: Any) -> None:
+    for invoice in Invoice.objects.filter(id__in=invoice_ids).only("id", "number", "paid_date"):
+        event_record(
+            organisation=organisation,
+            debtor_id=debtor_id,
+            invoice_id=invoice.id,
+            kind=EventKind.INVOICE_SETTLED,
+            actor=actor,
+            summary=f"Facture {invoice.number} soldée",
+            data={"invoice": invoice.number, "paid_date": invoice.paid_date.isoformat() if invoice.paid_date else None},
+        )
+
+
+def credit_note_allocate(
+    *, organisation: Any, credit_note: Invoice, invoice: Invoice, on: date, actor: Any
+) -> Decimal:
+    """Allocates what is left of a credit note to the invoice it corrects; returns the amount."""
+    if not credit_note.is_credit_note:
+        raise LedgerError(f"{credit_note.number} is not a credit note")
+    with transaction.atomic():
+        take = min(credit_note.open_amount, invoice.open_amount)
+        if take <= 0:
+            return ZERO
+        Allocation.objects.create(
+            organisation=organisation, invoice=invoice, credit_note=credit_note, amount=take, date=on, created_by=actor
+        )
+        credit_note.open_amount -= take
+        credit_note.status = InvoiceStatus.OPEN if credit_note.open_amount > 0 else InvoiceStatus.PAID
+        credit_note.save(update_fields=["open_amount", "status", "updated_at"])
+        settled = invoices_refresh_open_amount([invoice.id])
+        event_record(
+            organisation=organisation,
+            debtor_id=invoice.debtor_id,
+            invoice_id=invoice.id,
+            kind=EventKind.CREDIT_NOTE_ALLOCATED,
+            actor=actor,
+            summary=f"Avoir {credit_note.number} imputé sur {invoice.number} : {format_amount(take)}",
+            data={"credit_note": credit_note.number, "invoice": invoice.number, "amount": format_amount(take)},
+        )
+        _record_settled(organisation, invoice.debtor_id, settled, actor)
+    return take

@@ -1,0 +1,6 @@
+from recouvre.ledger.models.debtor import Contact, Debtor
+from recouvre.ledger.models.hold import Hold
+from recouvre.ledger.models.invoice import Invoice
+from recouvre.ledger.models.payment import Allocation, Payment
+
+__all__ = ["Allocation", "Contact", "Debtor", "Hold", "Invoice", "Payment"]

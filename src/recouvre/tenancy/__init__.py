@@ -1,0 +1,1 @@
+"""Creditor organisations, users, their roles per organisation, and API tokens."""

@@ -1,0 +1,3 @@
+from recouvre.timeline.models.event import Event
+
+__all__ = ["Event"]
