@@ -84,6 +84,6 @@ def normalise_currency(text: str) -> str:
 
 def normalise_country(text: str) -> str:
     code = text.strip().upper()
-    if not _ISO_COUNTRY.match(code) or code not in phonenumbers.SUPPORTED_REGIONS | {"EU"}:
+    if not _ISO_COUNTRY.match(code) or code not in phonenumbers.SUPPORTED_REGIONS:
         raise ValueError(f"{text!r} is not an ISO 3166 alpha-2 country code (e.g. FR)")
     return code

@@ -7,6 +7,7 @@ cannot read raises FileRefused with a message naming what is wrong."""
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -155,6 +156,10 @@ def read_csv(stream: BinaryIO) -> tuple[CsvHeader, Iterator[tuple[int, dict[str,
     columns = [name.strip().lower() for name in names]
     known = [c for c in columns if c in COLUMNS]
     if not known:
+        # A binary file (an image, a spreadsheet) often shows what it is only on its next lines.
+        for following in itertools.islice(line_iter, 5):
+            if _control_characters(following):
+                raise FileRefused("this is a binary file, not a CSV text file — export the spreadsheet as CSV")
         raise FileRefused(
             "the first line is not a header: expected column names such as "
             "invoice_number, debtor_ref, issue_date, due_date, amount",

@@ -93,6 +93,7 @@ class PendingPayment:
     debtor_id: int
     amount: Decimal
     on: date
+    estimated: bool
     # An invoice that existed before this line: its open amount is refreshed after the allocation.
     # A new one was inserted already as it stands after it.
     existing: bool = False
@@ -293,7 +294,11 @@ class ChunkWriter:
             open_amount = line.open_amount
             if open_amount == 0:
                 status, paid_date = InvoiceStatus.PAID, paid_on
-            self.payments.append(PendingPayment(line.line, line.number, debtor.pk, line.amount - open_amount, paid_on))
+            self.payments.append(
+                PendingPayment(
+                    line.line, line.number, debtor.pk, line.amount - open_amount, paid_on, line.paid_date is None
+                )
+            )
             self.summaries[debtor.pk].paid_by_import += line.amount - open_amount
         return (
             self.organisation.pk,
@@ -372,7 +377,9 @@ class ChunkWriter:
             paid = product_open - line.open_amount
         if paid > 0:
             self.payments.append(
-                PendingPayment(line.line, line.number, debtor.pk, paid, line.paid_date or self.today, existing=True)
+                PendingPayment(
+                    line.line, line.number, debtor.pk, paid, line.paid_date or self.today, line.paid_date is None, existing=True
+                )
             )
             self.summaries.setdefault(debtor.pk, DebtorSummary()).paid_by_import += paid
         if line.disputed and not current["source_disputed"]:
@@ -447,6 +454,7 @@ class ChunkWriter:
                     debtor_id=p.debtor_id,
                     amount=p.amount,
                     date=p.on,
+                    date_estimated=p.estimated,
                     reference=p.number,
                     source="import",
                     import_batch=self.batch,
@@ -504,12 +512,14 @@ class ChunkWriter:
                 continue
             # When the file states the invoice's open amount net of this credit note, the import has
             # just recorded that difference as a payment: it was the credit note, not a payment.
+            needed = credit_note.open_amount
             for allocation in Allocation.objects.filter(
                 invoice=invoice, payment__import_batch=self.batch, payment__source="import"
             ).select_related("payment"):
-                take = min(allocation.amount, credit_note.open_amount - invoice.open_amount)
+                take = min(allocation.amount, needed)
                 if take <= 0:
                     break
+                needed -= take
                 payment = allocation.payment
                 assert payment is not None
                 if take == allocation.amount:

@@ -73,7 +73,8 @@ def invoice_as_of(invoice: Invoice, today: date) -> InvoiceAsOf:
         Q(opened_on__lte=today) & (Q(closed_on__isnull=True) | Q(closed_on__gt=today))
     ).exists()
     part_payments = (
-        invoice.allocations.filter(payment__isnull=False, date__lte=today).values_list("date", flat=True)
+        invoice.allocations.filter(payment__isnull=False, payment__date_estimated=False, date__lte=today)
+        .values_list("date", flat=True)
     )
     prescription = None
     if open_amount > 0 and invoice.document_type == DocumentType.INVOICE:

@@ -13,6 +13,10 @@ class Payment(OrganisationScopedModel):
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     currency = models.CharField(max_length=3, default="EUR")
     date = models.DateField()
+    # True when the real day is unknown (an import saw the open amount drop without a paid_date and
+    # dated it the import day): such a payment never interrupts limitation, which would overstate
+    # the time the creditor has left.
+    date_estimated = models.BooleanField(default=False)
     reference = models.CharField(max_length=140, blank=True, default="")
     source = models.CharField(max_length=10, choices=PaymentSource.choices, default=PaymentSource.MANUAL)
     import_batch = models.ForeignKey(
