@@ -12,14 +12,22 @@ from typing import Any
 from recouvre.cli.context import EXIT_REFUSED, CommandError
 
 
-def _common(parser: argparse.ArgumentParser, *, org: bool = True, actor: bool = False, day: bool = False) -> None:
+def _common(
+    parser: argparse.ArgumentParser, *, org: bool = True, actor: bool = False, day: bool = False
+) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON document on standard output")
     if org:
-        parser.add_argument("--org", metavar="SLUG", help="the creditor organisation (optional while only one exists)")
+        parser.add_argument(
+            "--org", metavar="SLUG", help="the creditor organisation (optional while only one exists)"
+        )
     if actor:
-        parser.add_argument("--as", dest="as_email", metavar="EMAIL", help="the user recorded as having done it")
+        parser.add_argument(
+            "--as", dest="as_email", metavar="EMAIL", help="the user recorded as having done it"
+        )
     if day:
-        parser.add_argument("--date", metavar="YYYY-MM-DD", help="the day taken as today (default: today, Paris)")
+        parser.add_argument(
+            "--date", metavar="YYYY-MM-DD", help="the day taken as today (default: today, Paris)"
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,7 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="reports").add_subparsers(dest="sub", required=True)
     add(report, "aging", ledger.report_aging, "the aged balance of open invoices", day=True)
 
-    p = add(commands, "demo", runtime.demo, "load a realistic demo portfolio into an empty database", org=False)
+    p = add(
+        commands, "demo", runtime.demo, "load a realistic demo portfolio into an empty database", org=False
+    )
     p.add_argument("--invoices", type=int, default=3000)
     p.add_argument("--seed", type=int, default=20261122)
 
@@ -104,8 +114,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     django.setup()
     parser = build_parser()
     args = parser.parse_args(argv)
+    from recouvre.audit.domain.context import acting_through
+
     try:
-        return int(args.handler(args))
+        with acting_through("cli"):
+            return int(args.handler(args))
     except CommandError as exc:
         if getattr(args, "json", False):
             json.dump({"error": str(exc)}, sys.stdout, ensure_ascii=False)

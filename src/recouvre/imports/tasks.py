@@ -5,16 +5,22 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from django_tasks import task
 from django_scopes import scope
+from django_tasks import task
 
 
 @task()
-def invoices_import_task(batch_id: int, path: str, today: str, dry_run: bool = False, complete: bool = False) -> dict:
+def invoices_import_task(
+    batch_id: int, path: str, today: str, dry_run: bool = False, complete: bool = False
+) -> dict:
     from recouvre.imports.domain.services import invoices_import
     from recouvre.imports.models import ImportBatch
 
-    batch = ImportBatch.objects.with_scopes_disabled().select_related("organisation", "created_by").get(pk=batch_id)
+    batch = (
+        ImportBatch.objects.with_scopes_disabled()
+        .select_related("organisation", "created_by")
+        .get(pk=batch_id)
+    )
     with scope(organisation=batch.organisation), Path(path).open("rb") as stream:
         report = invoices_import(
             organisation=batch.organisation,

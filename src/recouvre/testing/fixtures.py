@@ -32,9 +32,14 @@ def other_organisation(db: Any) -> Any:
 def make_user(db: Any) -> Callable[..., Any]:
     from recouvre.tenancy.domain.services import user_create
 
-    def make(organisation: Any, role: str = "manager", email: str | None = None, password: str = "correct-horse-42") -> Any:
+    def make(
+        organisation: Any, role: str = "manager", email: str | None = None, password: str = "correct-horse-42"
+    ) -> Any:
         user, _invited = user_create(
-            email=email or f"{role}@{organisation.slug}.example", role=role, organisation=organisation, password=password
+            email=email or f"{role}@{organisation.slug}.example",
+            role=role,
+            organisation=organisation,
+            password=password,
         )
         return user
 
@@ -65,7 +70,9 @@ def import_csv(db: Any) -> Callable[..., Any]:
     from recouvre.imports.domain.services import invoices_import
     from recouvre.tenancy.domain.services import system_user
 
-    def run(organisation: Any, text: str | bytes, *, today: date = TODAY, encoding: str = "utf-8", **options: Any) -> Any:
+    def run(
+        organisation: Any, text: str | bytes, *, today: date = TODAY, encoding: str = "utf-8", **options: Any
+    ) -> Any:
         data = text if isinstance(text, bytes) else text.encode(encoding)
         with scope(organisation=organisation):
             return invoices_import(

@@ -4,28 +4,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('view', 'View'), ('create', 'Create'), ('update', 'Update'), ('delete', 'Delete'), ('export', 'Export'), ('import', 'Import')], max_length=10)),
-                ('channel', models.CharField(choices=[('web', 'Web'), ('api', 'Api'), ('cli', 'Cli'), ('system', 'System')], max_length=10)),
-                ('object_type', models.CharField(max_length=40)),
-                ('object_id', models.CharField(blank=True, default='', max_length=64)),
-                ('changes', models.JSONField(blank=True, default=dict)),
-                ('path', models.CharField(blank=True, default='', max_length=300)),
-                ('ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view", "View"),
+                            ("create", "Create"),
+                            ("update", "Update"),
+                            ("delete", "Delete"),
+                            ("export", "Export"),
+                            ("import", "Import"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("web", "Web"), ("api", "Api"), ("cli", "Cli"), ("system", "System")],
+                        max_length=10,
+                    ),
+                ),
+                ("object_type", models.CharField(max_length=40)),
+                ("object_id", models.CharField(blank=True, default="", max_length=64)),
+                ("changes", models.JSONField(blank=True, default=dict)),
+                ("path", models.CharField(blank=True, default="", max_length=300)),
+                ("ip", models.GenericIPAddressField(blank=True, null=True)),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
     ]

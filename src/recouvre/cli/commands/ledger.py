@@ -7,7 +7,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from recouvre.cli.context import EXIT_OK, EXIT_REFUSED, CommandError, acting_user, emit, organisation_scope, parse_day
+from recouvre.cli.context import (
+    EXIT_OK,
+    EXIT_REFUSED,
+    CommandError,
+    acting_user,
+    emit,
+    organisation_scope,
+    parse_day,
+)
 from recouvre.kernel.money import format_amount
 from recouvre.kernel.parsing import parse_amount
 
@@ -47,7 +55,8 @@ def import_invoices(args: Any) -> int:
     if not report.ok:
         lines.insert(0, f"{path.name}: refused, nothing was imported ({report.error_count} error(s))")
         lines += [
-            f"line {e.line}" + (f", column {e.column}" if e.column else "") + f": {e.message}" for e in report.errors
+            f"line {e.line}" + (f", column {e.column}" if e.column else "") + f": {e.message}"
+            for e in report.errors
         ]
     emit(args, report.as_json(), "\n".join(lines))
     if not report.ok and not args.json:
@@ -86,15 +95,25 @@ def payment_add(args: Any) -> int:
                 raise CommandError(f"no debtor {args.debtor}")
         try:
             result = payment_record(
-                organisation=org, debtor=debtor, invoice=invoice, amount=amount, on=on, actor=actor, reference=args.reference
+                organisation=org,
+                debtor=debtor,
+                invoice=invoice,
+                amount=amount,
+                on=on,
+                actor=actor,
+                reference=args.reference,
             )
         except LedgerError as exc:
             raise CommandError(str(exc)) from None
         allocations = [{"invoice": s.number, "amount": format_amount(s.amount)} for s in result.shares]
         if invoice is not None:
             invoice.refresh_from_db()
-            document: dict[str, Any] = {"invoice": invoice.number, "open_amount": format_amount(invoice.open_amount)}
-            text = f"payment of {format_amount(amount)} recorded; {invoice.number} open: {format_amount(invoice.open_amount)}"
+            document: dict[str, Any] = {
+                "invoice": invoice.number,
+                "open_amount": format_amount(invoice.open_amount),
+            }
+            open_now = format_amount(invoice.open_amount)
+            text = f"payment of {format_amount(amount)} recorded; {invoice.number} open: {open_now}"
         else:
             document = {"debtor": debtor.ref, "allocations": allocations}
             text = f"payment of {format_amount(amount)} recorded for {debtor.ref}: " + (
@@ -149,7 +168,13 @@ def report_aging(args: Any) -> int:
         "total": format_amount(balance.total),
         "unallocated_credit": format_amount(credit),
     }
-    labels = {"not_due": "not yet due", "1-30": "1-30 days", "31-60": "31-60 days", "61-90": "61-90 days", "91+": "91+ days"}
+    labels = {
+        "not_due": "not yet due",
+        "1-30": "1-30 days",
+        "31-60": "31-60 days",
+        "61-90": "61-90 days",
+        "91+": "91+ days",
+    }
     width = max(len(v) for v in document["buckets"].values()) if balance.buckets else 10
     text = [f"Aged balance on {today.isoformat()}"]
     text += [f"  {labels[name]:<12} {value:>{width}}" for name, value in document["buckets"].items()]

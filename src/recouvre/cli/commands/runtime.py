@@ -59,7 +59,9 @@ def serve(args: Any) -> int:
     ]
     background = [sys.executable, "-m", "recouvre.cli.main", "worker"]
     processes = [subprocess.Popen(web), subprocess.Popen(background)]
-    print(f"recouvre serving on http://{args.host}:{args.port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    print(
+        f"recouvre serving on http://{args.host}:{args.port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True
+    )
 
     def stop(*_: object) -> None:
         for process in processes:

@@ -25,7 +25,11 @@ def migrate(args: Any) -> int:
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     call_command("migrate", interactive=False, verbosity=0, stdout=io.StringIO())
     applied = [f"{migration.app_label}.{migration.name}" for migration, backwards in plan if not backwards]
-    emit(args, {"applied": applied}, f"{len(applied)} migration(s) applied" if applied else "database up to date")
+    emit(
+        args,
+        {"applied": applied},
+        f"{len(applied)} migration(s) applied" if applied else "database up to date",
+    )
     return EXIT_OK
 
 
@@ -34,7 +38,12 @@ def org_create(args: Any) -> int:
 
     try:
         org = organisation_create(
-            name=args.name, siren=args.siren, iban=args.iban, bic=args.bic, email=args.email, is_agency=args.agency
+            name=args.name,
+            siren=args.siren,
+            iban=args.iban,
+            bic=args.bic,
+            email=args.email,
+            is_agency=args.agency,
         )
     except ValidationError as exc:
         raise CommandError(_validation_message(exc)) from None
@@ -48,7 +57,11 @@ def user_create(args: Any) -> int:
     with organisation_scope(args.org) as org:
         try:
             user, invited = create(
-                email=args.email, role=args.role, organisation=org, password=args.password, full_name=args.name
+                email=args.email,
+                role=args.role,
+                organisation=org,
+                password=args.password,
+                full_name=args.name,
             )
         except ValidationError as exc:
             raise CommandError(_validation_message(exc)) from None

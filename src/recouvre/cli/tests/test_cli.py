@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django_scopes import scope
 
+from recouvre.audit.models import AuditEntry
 from recouvre.cli.main import main
 from recouvre.ledger.models import Invoice
 from recouvre.timeline.models import Event
@@ -63,7 +64,17 @@ def test_org_create_refuses_bad_siren(capsys):
 def test_user_create_with_password_and_by_invitation(capsys, org, settings, tmp_path):
     settings.EMAIL_OUTBOX_DIR = tmp_path
     settings.EMAIL_BACKEND = "recouvre.common.eml_backend.EmlFileBackend"
-    code, doc, _ = run_json(capsys, "user", "create", "--email", "m@acme.fr", "--role", "manager", "--password", "correct-horse-42")
+    code, doc, _ = run_json(
+        capsys,
+        "user",
+        "create",
+        "--email",
+        "m@acme.fr",
+        "--role",
+        "manager",
+        "--password",
+        "correct-horse-42",
+    )
     assert (code, doc["email"], doc["invited"]) == (0, "m@acme.fr", False)
     code, doc, _ = run_json(capsys, "user", "create", "--email", "v@acme.fr", "--role", "viewer")
     assert (code, doc["invited"]) == (0, True)
@@ -84,8 +95,16 @@ def test_import_refused_lists_line_column_message_and_exits_1(capsys, org, tmp_p
     code, doc, _ = run_json(capsys, "import", "invoices", str(bad))
     assert code == 1
     assert doc["errors"] == [
-        {"line": 5, "column": "due_date", "message": "due date 01/10/2026 is before the issue date 01/11/2026"},
-        {"line": 5, "column": "amount", "message": "'12,3,4' is not an amount (expected e.g. 1234.56, 1234,56 or 1 234,56, two decimals at most)"},
+        {
+            "line": 5,
+            "column": "due_date",
+            "message": "due date 01/10/2026 is before the issue date 01/11/2026",
+        },
+        {
+            "line": 5,
+            "column": "amount",
+            "message": "'12,3,4' is not an amount (expected e.g. 1234.56, 1234,56 or 1 234,56, two decimals at most)",
+        },
     ]
     assert doc["created"] == 0
     with scope(organisation=_org()):
@@ -114,7 +133,8 @@ def test_unreadable_files_exit_1_without_traceback(capsys, org, tmp_path, conten
 def test_missing_file_and_unknown_actor_exit_1(capsys, org, csv_file):
     assert run(capsys, "import", "invoices", "/nonexistent.csv")[0] == 1
     code, _, err = run(capsys, "import", "invoices", str(csv_file), "--as", "ghost@acme.fr")
-    assert code == 1 and "no user" in err
+    assert code == 1
+    assert "no user" in err
 
 
 def test_usage_errors_exit_2(capsys):
@@ -128,16 +148,55 @@ def test_usage_errors_exit_2(capsys):
 
 def test_payment_add_on_invoice_and_on_debtor(capsys, org, csv_file, make_user):
     run(capsys, "import", "invoices", str(csv_file))
-    code, doc, _ = run_json(capsys, "payment", "add", "--invoice", "F-1", "--amount", "40,00", "--date", "2026-11-02", "--reference", "VIR-1")
+    code, doc, _ = run_json(
+        capsys,
+        "payment",
+        "add",
+        "--invoice",
+        "F-1",
+        "--amount",
+        "40,00",
+        "--date",
+        "2026-11-02",
+        "--reference",
+        "VIR-1",
+    )
     assert code == 0
     assert (doc["invoice"], doc["open_amount"]) == ("F-1", "60.00")
-    code, doc, _ = run_json(capsys, "payment", "add", "--debtor", "411A", "--amount", "100", "--date", "2026-11-03")
+    code, doc, _ = run_json(
+        capsys, "payment", "add", "--debtor", "411A", "--amount", "100", "--date", "2026-11-03"
+    )
     assert doc["debtor"] == "411A"
-    assert doc["allocations"] == [{"invoice": "F-1", "amount": "60.00"}, {"invoice": "F-2", "amount": "40.00"}]
+    assert doc["allocations"] == [
+        {"invoice": "F-1", "amount": "60.00"},
+        {"invoice": "F-2", "amount": "40.00"},
+    ]
     user = make_user(_org(), "agent", email="agent@acme.fr")
-    run(capsys, "payment", "add", "--invoice", "F-3", "--amount", "1", "--date", "2026-11-03", "--as", "agent@acme.fr")
+    run(
+        capsys,
+        "payment",
+        "add",
+        "--invoice",
+        "F-3",
+        "--amount",
+        "1",
+        "--date",
+        "2026-11-03",
+        "--as",
+        "agent@acme.fr",
+    )
     with scope(organisation=_org()):
         assert Event.objects.filter(kind="payment_recorded").first().actor == user
+        entry = AuditEntry.objects.filter(object_type="payment").first()
+        assert (entry.actor, entry.action, entry.channel, entry.changes["invoice"]) == (
+            user,
+            "create",
+            "cli",
+            "F-3",
+        )
+        assert (
+            AuditEntry.objects.filter(object_type="import_batch", action="import", channel="cli").count() == 1
+        )
 
 
 @pytest.mark.parametrize(
@@ -162,7 +221,13 @@ def test_report_aging_json(capsys, org, csv_file):
     code, doc, _ = run_json(capsys, "report", "aging", "--date", "2026-11-22")
     assert code == 0
     assert doc["date"] == "2026-11-22"
-    assert doc["buckets"] == {"not_due": "1000.50", "1-30": "150.00", "31-60": "0.00", "61-90": "0.00", "91+": "100.00"}
+    assert doc["buckets"] == {
+        "not_due": "1000.50",
+        "1-30": "150.00",
+        "31-60": "0.00",
+        "61-90": "0.00",
+        "91+": "100.00",
+    }
     assert doc["total"] == "1250.50"
 
 
@@ -170,7 +235,19 @@ def test_invoice_show(capsys, org, csv_file):
     run(capsys, "import", "invoices", str(csv_file), "--date", "2026-11-22")
     code, doc, _ = run_json(capsys, "invoice", "show", "F-2", "--date", "2026-11-22")
     assert code == 0
-    assert {k: doc[k] for k in ("invoice", "debtor_ref", "amount", "open_amount", "due_date", "status", "disputed", "prescription_date")} == {
+    assert {
+        k: doc[k]
+        for k in (
+            "invoice",
+            "debtor_ref",
+            "amount",
+            "open_amount",
+            "due_date",
+            "status",
+            "disputed",
+            "prescription_date",
+        )
+    } == {
         "invoice": "F-2",
         "debtor_ref": "411A",
         "amount": "200.00",
@@ -186,7 +263,8 @@ def test_invoice_show(capsys, org, csv_file):
 def test_org_required_when_several_exist(capsys, org, csv_file):
     run(capsys, "org", "create", "--name", "Other")
     code, _, err = run(capsys, "import", "invoices", str(csv_file))
-    assert code == 1 and "--org" in err
+    assert code == 1
+    assert "--org" in err
     assert run(capsys, "import", "invoices", str(csv_file), "--org", "other")[0] == 0
 
 
@@ -201,10 +279,14 @@ def _org():
 def test_console_script_end_to_end(tmp_path, csv_file):
     """The installed `recouvre` script on a fresh SQLite data directory, as a cron job would run it."""
     script = Path(sys.executable).parent / "recouvre"
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"RECOUVRE_DATA_DIR": str(tmp_path / "data")}
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {
+        "RECOUVRE_DATA_DIR": str(tmp_path / "data")
+    }
 
     def call(*argv):
-        return subprocess.run([str(script), *argv], capture_output=True, text=True, env=env, timeout=120, check=False)
+        return subprocess.run(
+            [str(script), *argv], capture_output=True, text=True, env=env, timeout=120, check=False
+        )
 
     migrated = call("migrate", "--json")
     assert migrated.returncode == 0, migrated.stderr

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import transaction
 
+from recouvre.audit.domain.services import audit_record
 from recouvre.disputes.enums import DisputeReason, DisputeStatus
 from recouvre.disputes.models import Dispute
 from recouvre.ledger.models import Invoice
@@ -44,5 +45,14 @@ def dispute_open(
             actor=actor,
             summary=f"Litige ouvert sur {invoice.number} ({DisputeReason(reason).label})",
             data={"dispute_id": dispute.id, "invoice": invoice.number, "reason": reason, "comment": comment},
+        )
+        audit_record(
+            organisation=organisation,
+            actor=actor,
+            action="create",
+            object_type="dispute",
+            object_id=dispute.pk,
+            debtor_id=invoice.debtor_id,
+            changes={"invoice": invoice.number, "reason": reason},
         )
     return dispute

@@ -4,27 +4,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Dispute',
+            name="Dispute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('price', 'Prix'), ('quantity', 'Quantité'), ('quality', 'Qualité'), ('delivery', 'Livraison'), ('duplicate', 'Doublon'), ('already_paid', 'Déjà payée'), ('other', 'Autre')], max_length=20)),
-                ('comment', models.TextField(blank=True, default='')),
-                ('status', models.CharField(choices=[('open', 'Ouvert'), ('closed', 'Clos')], default='open', max_length=10)),
-                ('outcome', models.CharField(blank=True, choices=[('upheld', 'Facture maintenue'), ('credit_note', 'Avoir'), ('invoice_cancelled', 'Facture annulée'), ('withdrawn', 'Retiré par le débiteur')], default='', max_length=20)),
-                ('opened_on', models.DateField()),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("price", "Prix"),
+                            ("quantity", "Quantité"),
+                            ("quality", "Qualité"),
+                            ("delivery", "Livraison"),
+                            ("duplicate", "Doublon"),
+                            ("already_paid", "Déjà payée"),
+                            ("other", "Autre"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, default="")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Ouvert"), ("closed", "Clos")], default="open", max_length=10
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("upheld", "Facture maintenue"),
+                            ("credit_note", "Avoir"),
+                            ("invoice_cancelled", "Facture annulée"),
+                            ("withdrawn", "Retiré par le débiteur"),
+                        ],
+                        default="",
+                        max_length=20,
+                    ),
+                ),
+                ("opened_on", models.DateField()),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-opened_on', '-id'],
+                "ordering": ["-opened_on", "-id"],
             },
         ),
     ]

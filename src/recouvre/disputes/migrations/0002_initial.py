@@ -5,23 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('disputes', '0001_initial'),
-        ('ledger', '0001_initial'),
+        ("disputes", "0001_initial"),
+        ("ledger", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dispute',
-            name='debtor',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disputes', to='ledger.debtor'),
+            model_name="dispute",
+            name="debtor",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="disputes", to="ledger.debtor"
+            ),
         ),
         migrations.AddField(
-            model_name='dispute',
-            name='invoice',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disputes', to='ledger.invoice'),
+            model_name="dispute",
+            name="invoice",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="disputes", to="ledger.invoice"
+            ),
         ),
     ]

@@ -91,7 +91,8 @@ class _Lines:
             if b"\x00" in raw:
                 raise FileRefused(
                     "this is a binary file, not a CSV text file (it contains NUL bytes)"
-                    " — export the spreadsheet as CSV", line=self.line_no
+                    " — export the spreadsheet as CSV",
+                    line=self.line_no,
                 )
             yield self._decode(raw)
 
@@ -148,7 +149,9 @@ def read_csv(stream: BinaryIO) -> tuple[CsvHeader, Iterator[tuple[int, dict[str,
     except StopIteration:
         raise FileRefused("the file is empty (0 bytes)") from None
     if not header_line.strip():
-        raise FileRefused("the first line is empty: the file must start with a header line of column names", 1)
+        raise FileRefused(
+            "the first line is empty: the file must start with a header line of column names", 1
+        )
     if _control_characters(header_line):
         raise FileRefused("the first line contains control characters: this is not a CSV text file", 1)
     delimiter = _detect_delimiter(header_line)
@@ -159,7 +162,9 @@ def read_csv(stream: BinaryIO) -> tuple[CsvHeader, Iterator[tuple[int, dict[str,
         # A binary file (an image, a spreadsheet) often shows what it is only on its next lines.
         for following in itertools.islice(line_iter, 5):
             if _control_characters(following):
-                raise FileRefused("this is a binary file, not a CSV text file — export the spreadsheet as CSV")
+                raise FileRefused(
+                    "this is a binary file, not a CSV text file — export the spreadsheet as CSV"
+                )
         raise FileRefused(
             "the first line is not a header: expected column names such as "
             "invoice_number, debtor_ref, issue_date, due_date, amount",

@@ -175,7 +175,11 @@ def parse_line(line: int, row: dict[str, str]) -> InvoiceLine | list[RowError]:
             c.errors.append(RowError(line, column, "required, but the cell is empty"))
     if issue_date and due_date and due_date < issue_date:
         c.errors.append(
-            RowError(line, "due_date", f"due date {due_date:%d/%m/%Y} is before the issue date {issue_date:%d/%m/%Y}")
+            RowError(
+                line,
+                "due_date",
+                f"due date {due_date:%d/%m/%Y} is before the issue date {issue_date:%d/%m/%Y}",
+            )
         )
     amount = c.amount("amount")
     if not row.get("amount", "").strip():
@@ -238,5 +242,8 @@ def payment_term_warning(line: InvoiceLine) -> str | None:
     )
     if line.due_date > cap:
         days = (line.due_date - line.issue_date).days
-        return f"payment term of {days} days exceeds the legal cap (60 days, or 45 days end of month; C. com. L441-10)"
+        return (
+            f"payment term of {days} days exceeds the legal cap"
+            " (60 days, or 45 days end of month; C. com. L441-10)"
+        )
     return None

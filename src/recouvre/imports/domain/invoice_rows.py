@@ -124,7 +124,9 @@ def _json_value(value: Any) -> Any:
 class ChunkWriter:
     """Writes chunks for one import run; the caller owns the transaction and the rollback."""
 
-    def __init__(self, *, organisation: Any, batch: Any, actor: Any, today: date, origin: str = Origin.IMPORT):
+    def __init__(
+        self, *, organisation: Any, batch: Any, actor: Any, today: date, origin: str = Origin.IMPORT
+    ):
         self.organisation = organisation
         self.batch = batch
         self.actor = actor
@@ -148,7 +150,11 @@ class ChunkWriter:
             if debtor is None:
                 if fields.name is None:
                     errors.append(
-                        RowError(line.line, "debtor_name", f"required on the first line of a new debtor ({fields.ref})")
+                        RowError(
+                            line.line,
+                            "debtor_name",
+                            f"required on the first line of a new debtor ({fields.ref})",
+                        )
                     )
                     continue
                 debtor = Debtor(
@@ -162,7 +168,7 @@ class ChunkWriter:
             Debtor.objects.bulk_create(list(new.values()), batch_size=1000)
         changed = [debtors[ref] for ref, diff in changes.items() if diff]
         if changed:
-            Debtor.objects.bulk_update(changed, list(DEBTOR_FIELDS) + ["updated_at"], batch_size=500)
+            Debtor.objects.bulk_update(changed, [*list(DEBTOR_FIELDS), "updated_at"], batch_size=500)
         events = [
             self._event(d.pk, EventKind.DEBTOR_CREATED, f"Débiteur {d.name} ({d.ref}) créé par l'import", {})
             for d in new.values()
@@ -201,11 +207,15 @@ class ChunkWriter:
             for email in line.debtor.emails:
                 wanted[(debtor.pk, ContactKind.EMAIL, email)] = False
             if line.debtor.phone:
-                wanted.setdefault((debtor.pk, ContactKind.PHONE, line.debtor.phone), is_mobile_phone(line.debtor.phone))
+                wanted.setdefault(
+                    (debtor.pk, ContactKind.PHONE, line.debtor.phone), is_mobile_phone(line.debtor.phone)
+                )
         if not wanted:
             return
         existing = set(
-            Contact.objects.filter(debtor_id__in={key[0] for key in wanted}).values_list("debtor_id", "kind", "value")
+            Contact.objects.filter(debtor_id__in={key[0] for key in wanted}).values_list(
+                "debtor_id", "kind", "value"
+            )
         )
         Contact.objects.bulk_create(
             [
@@ -243,13 +253,19 @@ class ChunkWriter:
                 continue  # already reported: a new debtor without a name
             if line.number in first_line:
                 errors.append(
-                    RowError(line.line, "invoice_number", f"{line.number} already appears on line {first_line[line.number]}")
+                    RowError(
+                        line.line,
+                        "invoice_number",
+                        f"{line.number} already appears on line {first_line[line.number]}",
+                    )
                 )
                 continue
             first_line[line.number] = line.line
             current = existing.get(line.number)
             if current is not None and current["last_import_id"] == self.batch.pk:
-                errors.append(RowError(line.line, "invoice_number", f"{line.number} appears twice in this file"))
+                errors.append(
+                    RowError(line.line, "invoice_number", f"{line.number} appears twice in this file")
+                )
                 continue
             if line.applies_to:
                 self.pending_credit_notes.append(PendingCreditNote(line.line, line.number, line.applies_to))
@@ -296,7 +312,12 @@ class ChunkWriter:
                 status, paid_date = InvoiceStatus.PAID, paid_on
             self.payments.append(
                 PendingPayment(
-                    line.line, line.number, debtor.pk, line.amount - open_amount, paid_on, line.paid_date is None
+                    line.line,
+                    line.number,
+                    debtor.pk,
+                    line.amount - open_amount,
+                    paid_on,
+                    line.paid_date is None,
                 )
             )
             self.summaries[debtor.pk].paid_by_import += line.amount - open_amount
@@ -346,17 +367,31 @@ class ChunkWriter:
         }
         diff = {name: [current[name], value] for name, value in wanted.items() if current[name] != value}
         if "document_type" in diff:
-            errors.append(RowError(line.line, "document_type", f"{line.number} is already recorded as a {current['document_type']}"))
+            errors.append(
+                RowError(
+                    line.line,
+                    "document_type",
+                    f"{line.number} is already recorded as a {current['document_type']}",
+                )
+            )
             return
         allocated = current["amount"] - current["open_amount"]
         if "amount" in diff and line.amount < allocated:
             errors.append(
-                RowError(line.line, "amount", f"{line.amount} is less than the {allocated} already paid or credited")
+                RowError(
+                    line.line,
+                    "amount",
+                    f"{line.amount} is less than the {allocated} already paid or credited",
+                )
             )
             return
         if "debtor_id" in diff and allocated > 0:
             errors.append(
-                RowError(line.line, "debtor_ref", f"{line.number} has payments recorded for another debtor; it cannot move")
+                RowError(
+                    line.line,
+                    "debtor_ref",
+                    f"{line.number} has payments recorded for another debtor; it cannot move",
+                )
             )
             return
         product_open = current["open_amount"] + (line.amount - current["amount"])
@@ -378,7 +413,13 @@ class ChunkWriter:
         if paid > 0:
             self.payments.append(
                 PendingPayment(
-                    line.line, line.number, debtor.pk, paid, line.paid_date or self.today, line.paid_date is None, existing=True
+                    line.line,
+                    line.number,
+                    debtor.pk,
+                    paid,
+                    line.paid_date or self.today,
+                    line.paid_date is None,
+                    existing=True,
                 )
             )
             self.summaries.setdefault(debtor.pk, DebtorSummary()).paid_by_import += paid
@@ -495,17 +536,25 @@ class ChunkWriter:
 
         for pending in self.pending_credit_notes:
             credit_note = Invoice.objects.filter(number=pending.number).first()
-            invoice = Invoice.objects.filter(number=pending.applies_to, document_type=DocumentType.INVOICE).first()
+            invoice = Invoice.objects.filter(
+                number=pending.applies_to, document_type=DocumentType.INVOICE
+            ).first()
             if credit_note is None:
                 continue  # the line itself was refused
             if invoice is None:
                 errors.append(
-                    RowError(pending.line, "applies_to", f"no invoice {pending.applies_to} in recouvre nor in this file")
+                    RowError(
+                        pending.line,
+                        "applies_to",
+                        f"no invoice {pending.applies_to} in recouvre nor in this file",
+                    )
                 )
                 continue
             if invoice.debtor_id != credit_note.debtor_id:
                 errors.append(
-                    RowError(pending.line, "applies_to", f"invoice {pending.applies_to} belongs to another debtor")
+                    RowError(
+                        pending.line, "applies_to", f"invoice {pending.applies_to} belongs to another debtor"
+                    )
                 )
                 continue
             if credit_note.open_amount <= 0:
@@ -533,9 +582,15 @@ class ChunkWriter:
                     Payment.objects.filter(pk=payment.pk).update(amount=payment.amount - take)
                 self.summaries.setdefault(invoice.debtor_id, DebtorSummary()).paid_by_import -= take
                 invoice.open_amount += take
-                Invoice.objects.filter(pk=invoice.pk).update(open_amount=invoice.open_amount, status=InvoiceStatus.OPEN, paid_date=None)
+                Invoice.objects.filter(pk=invoice.pk).update(
+                    open_amount=invoice.open_amount, status=InvoiceStatus.OPEN, paid_date=None
+                )
             credit_note_allocate(
-                organisation=self.organisation, credit_note=credit_note, invoice=invoice, on=credit_note.issue_date, actor=self.actor
+                organisation=self.organisation,
+                credit_note=credit_note,
+                invoice=invoice,
+                on=credit_note.issue_date,
+                actor=self.actor,
             )
 
     def _settle_absent(self) -> list[str]:
@@ -543,7 +598,9 @@ class ChunkWriter:
 
         settled: list[str] = []
         absent = (
-            Invoice.objects.filter(document_type=DocumentType.INVOICE, status=InvoiceStatus.OPEN, open_amount__gt=0)
+            Invoice.objects.filter(
+                document_type=DocumentType.INVOICE, status=InvoiceStatus.OPEN, open_amount__gt=0
+            )
             .exclude(last_import=self.batch)
             .select_related("debtor")
             .order_by("id")
@@ -570,7 +627,10 @@ class ChunkWriter:
             if summary.created_count:
                 shown = ", ".join(summary.created)
                 more = summary.created_count - len(summary.created)
-                parts.append(f"{summary.created_count} pièce(s) ajoutée(s) ({shown}{f' et {more} autres' if more else ''})")
+                parts.append(
+                    f"{summary.created_count} pièce(s) ajoutée(s) ({shown}"
+                    + (f" et {more} autres)" if more else ")")
+                )
             if summary.updated_count:
                 parts.append(f"{summary.updated_count} modifiée(s)")
             if summary.paid_by_import > 0:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from recouvre.audit.domain.services import audit_record
 from recouvre.imports.domain.csv_reader import FileRefused, read_csv
 from recouvre.imports.domain.csv_rows import InvoiceLine, RowError, parse_line, payment_term_warning
 from recouvre.imports.domain.invoice_rows import ChunkWriter
@@ -53,7 +54,11 @@ class ImportReport:
         ]
         if self.error_count > len(self.errors):
             errors.append(
-                {"line": None, "column": "", "message": f"{self.error_count - len(self.errors)} more errors not listed"}
+                {
+                    "line": None,
+                    "column": "",
+                    "message": f"{self.error_count - len(self.errors)} more errors not listed",
+                }
             )
         return {
             "created": self.created,
@@ -103,7 +108,9 @@ class _Warnings:
         out = []
         for message, lines in self.lines.items():
             count = self.counts[message]
-            where = ", ".join(str(n) for n in lines) + (f" and {count - len(lines)} more" if count > len(lines) else "")
+            where = ", ".join(str(n) for n in lines) + (
+                f" and {count - len(lines)} more" if count > len(lines) else ""
+            )
             out.append(f"line {where}: {message}" if count == 1 else f"lines {where}: {message}")
         return out
 
@@ -187,6 +194,20 @@ def invoices_import(
                 raise _Abandon
             report.status = ImportStatus.DONE
             _close_batch(batch, report, hashing)
+            audit_record(
+                organisation=organisation,
+                actor=actor,
+                action="import",
+                object_type="import_batch",
+                object_id=batch.pk,
+                changes={
+                    "file": file_name,
+                    "sha256": batch.sha256,
+                    "created": report.created,
+                    "updated": report.updated,
+                    "settled": len(report.settled),
+                },
+            )
             return report
     except FileRefused as exc:
         errors.append(RowError(exc.line or 0, "", str(exc)))

@@ -14,20 +14,37 @@ def read(data: bytes):
 
 
 def test_utf8_bom_semicolons_and_case_insensitive_header():
-    header, rows = read(b"\xef\xbb\xbfInvoice_Number;DEBTOR_REF;issue_date;due_date;amount\r\nF-1;411A;01/02/2026;01/03/2026;1 234,56\r\n")
+    header, rows = read(
+        b"\xef\xbb\xbfInvoice_Number;DEBTOR_REF;issue_date;due_date;amount\r\nF-1;411A;01/02/2026;01/03/2026;1 234,56\r\n"
+    )
     assert header.delimiter == ";"
     assert header.encoding == "utf-8"
-    assert rows == [(2, {"invoice_number": "F-1", "debtor_ref": "411A", "issue_date": "01/02/2026", "due_date": "01/03/2026", "amount": "1 234,56"})]
+    assert rows == [
+        (
+            2,
+            {
+                "invoice_number": "F-1",
+                "debtor_ref": "411A",
+                "issue_date": "01/02/2026",
+                "due_date": "01/03/2026",
+                "amount": "1 234,56",
+            },
+        )
+    ]
 
 
 def test_comma_delimiter_detected():
-    header, rows = read(b"invoice_number,debtor_ref,issue_date,due_date,amount\nF-1,411A,2026-02-01,2026-03-01,\"1234,56\"\n")
+    header, rows = read(
+        b'invoice_number,debtor_ref,issue_date,due_date,amount\nF-1,411A,2026-02-01,2026-03-01,"1234,56"\n'
+    )
     assert header.delimiter == ","
     assert rows[0][1]["amount"] == "1234,56"
 
 
 def test_windows_1252_is_read_not_garbled():
-    data = (HEADER + ";debtor_name\nF-1;411A;2026-02-01;2026-03-01;10;Société Générale d'Électricité\n").encode("cp1252")
+    data = (
+        HEADER + ";debtor_name\nF-1;411A;2026-02-01;2026-03-01;10;Société Générale d'Électricité\n"
+    ).encode("cp1252")
     header, rows = read(data)
     assert rows[0][1]["debtor_name"] == "Société Générale d'Électricité"
     assert header.encoding == "cp1252"
@@ -42,7 +59,11 @@ def test_windows_1252_detected_deep_in_the_file():
 
 
 def test_mixed_encodings_refused_with_the_line():
-    data = (HEADER + ";debtor_name\n").encode() + "F-1;A;2026-02-01;2026-03-01;1;Éric\n".encode() + "F-2;B;2026-02-01;2026-03-01;1;Hélène\n".encode("cp1252")
+    data = (
+        (HEADER + ";debtor_name\n").encode()
+        + "F-1;A;2026-02-01;2026-03-01;1;Éric\n".encode()
+        + "F-2;B;2026-02-01;2026-03-01;1;Hélène\n".encode("cp1252")
+    )
     with pytest.raises(FileRefused, match="line 3 is not valid UTF-8") as exc:
         read(data)
     assert exc.value.line == 3
@@ -85,7 +106,10 @@ def test_unknown_columns_listed():
 
 
 def test_quoted_multiline_field_keeps_line_numbers_true():
-    data = (HEADER + ';debtor_address\nF-1;A;2026-01-01;2026-02-01;1;"1 rue A\n75001 Paris"\nF-2;A;2026-01-01;2026-02-01;1;x\n').encode()
+    data = (
+        HEADER
+        + ';debtor_address\nF-1;A;2026-01-01;2026-02-01;1;"1 rue A\n75001 Paris"\nF-2;A;2026-01-01;2026-02-01;1;x\n'
+    ).encode()
     _, rows = read(data)
     assert [line for line, _ in rows] == [2, 4]
     assert rows[0][1]["debtor_address"] == "1 rue A\n75001 Paris"

@@ -28,7 +28,12 @@ def errors(**changes):
 
 
 def test_valid_line_typed():
-    result = line(debtor_siren="732 829 320", debtor_phone="06 12 34 56 78", debtor_email="a@x.fr, b@x.fr", disputed="oui")
+    result = line(
+        debtor_siren="732 829 320",
+        debtor_phone="06 12 34 56 78",
+        debtor_email="a@x.fr, b@x.fr",
+        disputed="oui",
+    )
     assert isinstance(result, InvoiceLine)
     assert result.amount == Decimal("1234.56")
     assert result.issue_date == date(2026, 9, 1)
@@ -47,7 +52,9 @@ def test_amount_12_3_4_refused_with_line_and_column():
 
 
 def test_due_before_issue_refused():
-    assert errors(due_date="31/08/2026") == [(7, "due_date", "due date 31/08/2026 is before the issue date 01/09/2026")]
+    assert errors(due_date="31/08/2026") == [
+        (7, "due_date", "due date 31/08/2026 is before the issue date 01/09/2026")
+    ]
 
 
 def test_invalid_siren_refused():
@@ -57,7 +64,12 @@ def test_invalid_siren_refused():
 
 
 def test_every_problem_of_a_line_is_reported():
-    columns = {c for _, c, _ in errors(amount="-5", due_date="demain", debtor_segment="moyenne", debtor_type="SA", currency="euro")}
+    columns = {
+        c
+        for _, c, _ in errors(
+            amount="-5", due_date="demain", debtor_segment="moyenne", debtor_type="SA", currency="euro"
+        )
+    }
     assert columns == {"amount", "due_date", "debtor_segment", "debtor_type", "currency"}
 
 

@@ -99,7 +99,10 @@ def test_dry_run_counts_but_writes_nothing(organisation, import_csv):
 
 def test_later_file_updates_and_records_history(organisation, import_csv):
     import_csv(organisation, FRENCH_EXCEL)
-    changed = FRENCH_EXCEL.replace("F-001;411DUPONT;Dupont SARL;compta@dupont.fr;Lyon;01/09/2026;01/10/2026", "F-001;411DUPONT;;;;01/09/2026;15/10/2026")
+    changed = FRENCH_EXCEL.replace(
+        "F-001;411DUPONT;Dupont SARL;compta@dupont.fr;Lyon;01/09/2026;01/10/2026",
+        "F-001;411DUPONT;;;;01/09/2026;15/10/2026",
+    )
     report = import_csv(organisation, changed)
     assert (report.created, report.updated, report.unchanged) == (0, 1, 3)
     f1 = invoice(organisation, "F-001")
@@ -178,20 +181,30 @@ def test_disputed_opens_once_and_false_never_closes(organisation, import_csv):
 def test_closed_dispute_is_not_reopened_by_the_same_flag(organisation, import_csv):
     import_csv(organisation, FRENCH_EXCEL)
     with scope(organisation=organisation):
-        Dispute.objects.filter(invoice__number="F-004").update(status="closed", outcome="upheld", closed_on=date(2026, 11, 1))
+        Dispute.objects.filter(invoice__number="F-004").update(
+            status="closed", outcome="upheld", closed_on=date(2026, 11, 1)
+        )
     import_csv(organisation, FRENCH_EXCEL)
     with scope(organisation=organisation):
         assert Dispute.objects.filter(invoice__number="F-004").count() == 1
 
 
-CN_HEADER = "invoice_number;debtor_ref;debtor_name;issue_date;due_date;amount;open_amount;document_type;applies_to"
+CN_HEADER = (
+    "invoice_number;debtor_ref;debtor_name;issue_date;due_date;amount;open_amount;document_type;applies_to"
+)
 
 
 @pytest.mark.parametrize(
     "lines",
     [
-        ["F-1;411A;Alpha;01/09/2026;01/10/2026;1000;800;;", "AV-1;411A;;05/09/2026;05/09/2026;200;;credit_note;F-1"],
-        ["AV-1;411A;Alpha;05/09/2026;05/09/2026;200;;credit_note;F-1", "F-1;411A;;01/09/2026;01/10/2026;1000;800;;"],
+        [
+            "F-1;411A;Alpha;01/09/2026;01/10/2026;1000;800;;",
+            "AV-1;411A;;05/09/2026;05/09/2026;200;;credit_note;F-1",
+        ],
+        [
+            "AV-1;411A;Alpha;05/09/2026;05/09/2026;200;;credit_note;F-1",
+            "F-1;411A;;01/09/2026;01/10/2026;1000;800;;",
+        ],
     ],
     ids=["invoice-first", "credit-note-first"],
 )
@@ -209,20 +222,26 @@ def test_credit_note_applied_once_whatever_the_order(organisation, import_csv, l
 
 
 def test_credit_note_for_an_unknown_invoice_is_refused(organisation, import_csv):
-    report = import_csv(organisation, CN_HEADER + "\nAV-1;411A;Alpha;05/09/2026;05/09/2026;200;;credit_note;F-9\n")
+    report = import_csv(
+        organisation, CN_HEADER + "\nAV-1;411A;Alpha;05/09/2026;05/09/2026;200;;credit_note;F-9\n"
+    )
     assert [(e.line, e.column) for e in report.errors] == [(2, "applies_to")]
     assert counts(organisation)["invoices"] == 0
 
 
 def test_duplicate_invoice_number_in_the_file(organisation, import_csv, settings):
     settings.IMPORT_CHUNK_SIZE = 2  # the duplicates fall in different chunks too
-    text = HEADER + "\n" + "\n".join(
-        [
-            "F-1;411A;Alpha;;;01/09/2026;01/10/2026;10;;;",
-            "F-1;411A;;;;01/09/2026;01/10/2026;10;;;",
-            "F-2;411A;;;;01/09/2026;01/10/2026;10;;;",
-            "F-1;411A;;;;01/09/2026;01/10/2026;10;;;",
-        ]
+    text = (
+        HEADER
+        + "\n"
+        + "\n".join(
+            [
+                "F-1;411A;Alpha;;;01/09/2026;01/10/2026;10;;;",
+                "F-1;411A;;;;01/09/2026;01/10/2026;10;;;",
+                "F-2;411A;;;;01/09/2026;01/10/2026;10;;;",
+                "F-1;411A;;;;01/09/2026;01/10/2026;10;;;",
+            ]
+        )
     )
     report = import_csv(organisation, text)
     assert [(e.line, e.column) for e in report.errors] == [(3, "invoice_number"), (5, "invoice_number")]
@@ -232,7 +251,9 @@ def test_duplicate_invoice_number_in_the_file(organisation, import_csv, settings
 
 def test_new_debtor_needs_a_name_even_across_chunks(organisation, import_csv, settings):
     settings.IMPORT_CHUNK_SIZE = 1
-    text = HEADER + "\nF-1;411A;Alpha;;;01/09/2026;01/10/2026;10;;;\nF-2;411A;;;;01/09/2026;01/10/2026;10;;;\n"
+    text = (
+        HEADER + "\nF-1;411A;Alpha;;;01/09/2026;01/10/2026;10;;;\nF-2;411A;;;;01/09/2026;01/10/2026;10;;;\n"
+    )
     assert import_csv(organisation, text).ok
     assert counts(organisation)["debtors"] == 1
 
@@ -281,9 +302,15 @@ def test_same_numbers_in_two_organisations_are_independent(organisation, other_o
 
 def test_amount_change_keeps_allocations_and_refuses_below_paid(organisation, import_csv):
     import_csv(organisation, FRENCH_EXCEL)
-    more = FRENCH_EXCEL.replace("F-002;411DUPONT;;;;15/09/2026;15/10/2026;500,00;200,00", "F-002;411DUPONT;;;;15/09/2026;15/10/2026;600,00;300,00")
+    more = FRENCH_EXCEL.replace(
+        "F-002;411DUPONT;;;;15/09/2026;15/10/2026;500,00;200,00",
+        "F-002;411DUPONT;;;;15/09/2026;15/10/2026;600,00;300,00",
+    )
     assert import_csv(organisation, more).ok
     assert invoice(organisation, "F-002").open_amount == Decimal("300.00")
-    less = FRENCH_EXCEL.replace("F-002;411DUPONT;;;;15/09/2026;15/10/2026;500,00;200,00", "F-002;411DUPONT;;;;15/09/2026;15/10/2026;250,00;")
+    less = FRENCH_EXCEL.replace(
+        "F-002;411DUPONT;;;;15/09/2026;15/10/2026;500,00;200,00",
+        "F-002;411DUPONT;;;;15/09/2026;15/10/2026;250,00;",
+    )
     report = import_csv(organisation, less)
     assert [(e.line, e.column) for e in report.errors] == [(3, "amount")]

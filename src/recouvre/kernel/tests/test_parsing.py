@@ -25,7 +25,9 @@ def test_parse_amount_accepts_french_and_plain_forms(text, expected):
     assert parse_amount(text) == expected
 
 
-@pytest.mark.parametrize("text", ["12,3,4", "1.234,56", "1,234.56", "12.345", "abc", "", "1 23,00", "1e3", "€12"])
+@pytest.mark.parametrize(
+    "text", ["12,3,4", "1.234,56", "1,234.56", "12.345", "abc", "", "1 23,00", "1e3", "€12"]
+)
 def test_parse_amount_refuses_ambiguous_or_malformed(text):
     with pytest.raises(ValueError, match="is not an amount"):
         parse_amount(text)
@@ -45,7 +47,10 @@ def test_parse_date_refuses_impossible_or_other_formats(text):
         parse_date(text)
 
 
-@pytest.mark.parametrize(("text", "expected"), [("1", True), ("oui", True), ("TRUE", True), ("0", False), ("non", False), ("", False)])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1", True), ("oui", True), ("TRUE", True), ("0", False), ("non", False), ("", False)],
+)
 def test_parse_bool(text, expected):
     assert parse_bool(text) is expected
 

@@ -16,13 +16,13 @@ def test_b2c_two_years():
 
 
 def test_later_delivery_date_starts_the_period():
-    assert prescription_date(debtor_type="B2B", due_date=date(2024, 3, 15), delivery_date=date(2024, 5, 2)) == date(
-        2029, 5, 2
-    )
+    assert prescription_date(
+        debtor_type="B2B", due_date=date(2024, 3, 15), delivery_date=date(2024, 5, 2)
+    ) == date(2029, 5, 2)
     # An earlier delivery does not move the start before the due date.
-    assert prescription_date(debtor_type="B2B", due_date=date(2024, 3, 15), delivery_date=date(2024, 1, 2)) == date(
-        2029, 3, 15
-    )
+    assert prescription_date(
+        debtor_type="B2B", due_date=date(2024, 3, 15), delivery_date=date(2024, 1, 2)
+    ) == date(2029, 3, 15)
 
 
 def test_part_payment_starts_a_new_full_period():

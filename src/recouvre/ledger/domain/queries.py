@@ -47,7 +47,9 @@ def unallocated_credit(today: date, debtor: Debtor | None = None) -> Decimal:
         payments = payments.filter(debtor=debtor)
         allocated = allocated.filter(payment__debtor=debtor)
     total = credit_notes.aggregate(s=Sum("open_amount"))["s"] or ZERO
-    total += (payments.aggregate(s=Sum("amount"))["s"] or ZERO) - (allocated.aggregate(s=Sum("amount"))["s"] or ZERO)
+    total += (payments.aggregate(s=Sum("amount"))["s"] or ZERO) - (
+        allocated.aggregate(s=Sum("amount"))["s"] or ZERO
+    )
     return total
 
 
@@ -72,10 +74,9 @@ def invoice_as_of(invoice: Invoice, today: date) -> InvoiceAsOf:
     disputed = invoice.disputes.filter(
         Q(opened_on__lte=today) & (Q(closed_on__isnull=True) | Q(closed_on__gt=today))
     ).exists()
-    part_payments = (
-        invoice.allocations.filter(payment__isnull=False, payment__date_estimated=False, date__lte=today)
-        .values_list("date", flat=True)
-    )
+    part_payments = invoice.allocations.filter(
+        payment__isnull=False, payment__date_estimated=False, date__lte=today
+    ).values_list("date", flat=True)
     prescription = None
     if open_amount > 0 and invoice.document_type == DocumentType.INVOICE:
         prescription = prescription_date(
@@ -95,5 +96,8 @@ def debtor_search(query: str):  # type: ignore[no-untyped-def]
         return debtors
     invoice_debtors = Invoice.objects.filter(number__iexact=query).values("debtor_id")
     return debtors.filter(
-        Q(name__icontains=query) | Q(ref__icontains=query) | Q(siren=query.replace(" ", "")) | Q(id__in=invoice_debtors)
+        Q(name__icontains=query)
+        | Q(ref__icontains=query)
+        | Q(siren=query.replace(" ", ""))
+        | Q(id__in=invoice_debtors)
     )

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max, Sum
 
+from recouvre.audit.domain.services import audit_record
 from recouvre.kernel.money import ZERO, format_amount
 from recouvre.ledger.domain.allocation import OpenInvoice, Share, allocate_oldest_first
 from recouvre.ledger.enums import DocumentType, InvoiceStatus, PaymentSource
@@ -101,7 +102,9 @@ def payment_record(
             if invoice.status != InvoiceStatus.OPEN or invoice.open_amount <= 0:
                 raise LedgerError(f"invoice {invoice.number} has nothing left to pay")
             open_items = [
-                OpenInvoice(invoice.id, invoice.number, invoice.issue_date, invoice.due_date, invoice.open_amount)
+                OpenInvoice(
+                    invoice.id, invoice.number, invoice.issue_date, invoice.due_date, invoice.open_amount
+                )
             ]
         else:
             open_items = _open_invoices(debtor)
@@ -143,11 +146,26 @@ def payment_record(
                 "date": on.isoformat(),
                 "reference": reference,
                 "source": source,
-                "allocations": [{"invoice": s.number, "amount": format_amount(s.amount)} for s in plan.shares],
+                "allocations": [
+                    {"invoice": s.number, "amount": format_amount(s.amount)} for s in plan.shares
+                ],
                 "unallocated": format_amount(plan.unallocated),
             },
         )
         _record_settled(organisation, debtor.id, settled, actor)
+        audit_record(
+            organisation=organisation,
+            actor=actor,
+            action="create",
+            object_type="payment",
+            object_id=payment.pk,
+            debtor_id=debtor.id,
+            changes={
+                "amount": format_amount(amount),
+                "date": on.isoformat(),
+                "invoice": invoice.number if invoice else None,
+            },
+        )
     return PaymentResult(payment=payment, shares=plan.shares, unallocated=plan.unallocated)
 
 
@@ -160,7 +178,10 @@ def _record_settled(organisation: Any, debtor_id: int, invoice_ids: list[int], a
             kind=EventKind.INVOICE_SETTLED,
             actor=actor,
             summary=f"Facture {invoice.number} soldée",
-            data={"invoice": invoice.number, "paid_date": invoice.paid_date.isoformat() if invoice.paid_date else None},
+            data={
+                "invoice": invoice.number,
+                "paid_date": invoice.paid_date.isoformat() if invoice.paid_date else None,
+            },
         )
 
 
@@ -175,7 +196,12 @@ def credit_note_allocate(
         if take <= 0:
             return ZERO
         Allocation.objects.create(
-            organisation=organisation, invoice=invoice, credit_note=credit_note, amount=take, date=on, created_by=actor
+            organisation=organisation,
+            invoice=invoice,
+            credit_note=credit_note,
+            amount=take,
+            date=on,
+            created_by=actor,
         )
         credit_note.open_amount -= take
         credit_note.status = InvoiceStatus.OPEN if credit_note.open_amount > 0 else InvoiceStatus.PAID
@@ -188,7 +214,24 @@ def credit_note_allocate(
             kind=EventKind.CREDIT_NOTE_ALLOCATED,
             actor=actor,
             summary=f"Avoir {credit_note.number} imputé sur {invoice.number} : {format_amount(take)}",
-            data={"credit_note": credit_note.number, "invoice": invoice.number, "amount": format_amount(take)},
+            data={
+                "credit_note": credit_note.number,
+                "invoice": invoice.number,
+                "amount": format_amount(take),
+            },
         )
         _record_settled(organisation, invoice.debtor_id, settled, actor)
+        audit_record(
+            organisation=organisation,
+            actor=actor,
+            action="create",
+            object_type="allocation",
+            object_id=credit_note.number,
+            debtor_id=invoice.debtor_id,
+            changes={
+                "credit_note": credit_note.number,
+                "invoice": invoice.number,
+                "amount": format_amount(take),
+            },
+        )
     return take

@@ -4,117 +4,243 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Allocation',
+            name="Allocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('date', models.DateField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("date", models.DateField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['date', 'id'],
+                "ordering": ["date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('email', 'E-mail'), ('phone', 'Téléphone')], max_length=5)),
-                ('value', models.CharField(max_length=254)),
-                ('name', models.CharField(blank=True, default='', max_length=200)),
-                ('is_mobile', models.BooleanField(default=False)),
-                ('origin', models.CharField(choices=[('import', 'Import'), ('manual', 'Saisie'), ('api', 'API'), ('demo', 'Démo')], default='manual', max_length=10)),
-                ('invalid_since', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(choices=[("email", "E-mail"), ("phone", "Téléphone")], max_length=5),
+                ),
+                ("value", models.CharField(max_length=254)),
+                ("name", models.CharField(blank=True, default="", max_length=200)),
+                ("is_mobile", models.BooleanField(default=False)),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("import", "Import"),
+                            ("manual", "Saisie"),
+                            ("api", "API"),
+                            ("demo", "Démo"),
+                        ],
+                        default="manual",
+                        max_length=10,
+                    ),
+                ),
+                ("invalid_since", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['kind', 'id'],
+                "ordering": ["kind", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Debtor',
+            name="Debtor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ref', models.CharField(max_length=64, verbose_name='compte client')),
-                ('name', models.CharField(max_length=200, verbose_name='raison sociale')),
-                ('debtor_type', models.CharField(choices=[('B2B', 'Entreprise'), ('B2C', 'Particulier'), ('PUBLIC', 'Organisme public')], default='B2B', max_length=6)),
-                ('segment', models.CharField(blank=True, choices=[('TPE', 'TPE'), ('PME', 'PME'), ('ETI', 'ETI'), ('GE', 'Grand compte')], default='', max_length=3)),
-                ('siren', models.CharField(blank=True, db_index=True, default='', max_length=9)),
-                ('vat_number', models.CharField(blank=True, default='', max_length=20)),
-                ('address', models.TextField(blank=True, default='')),
-                ('postcode', models.CharField(blank=True, default='', max_length=10)),
-                ('city', models.CharField(blank=True, default='', max_length=100)),
-                ('country', models.CharField(default='FR', max_length=2)),
-                ('language', models.CharField(choices=[('fr', 'Français'), ('en', 'Anglais')], default='fr', max_length=2)),
-                ('do_not_contact', models.BooleanField(default=False)),
-                ('origin', models.CharField(choices=[('import', 'Import'), ('manual', 'Saisie'), ('api', 'API'), ('demo', 'Démo')], default='manual', max_length=10)),
-                ('redacted_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ref", models.CharField(max_length=64, verbose_name="compte client")),
+                ("name", models.CharField(max_length=200, verbose_name="raison sociale")),
+                (
+                    "debtor_type",
+                    models.CharField(
+                        choices=[
+                            ("B2B", "Entreprise"),
+                            ("B2C", "Particulier"),
+                            ("PUBLIC", "Organisme public"),
+                        ],
+                        default="B2B",
+                        max_length=6,
+                    ),
+                ),
+                (
+                    "segment",
+                    models.CharField(
+                        blank=True,
+                        choices=[("TPE", "TPE"), ("PME", "PME"), ("ETI", "ETI"), ("GE", "Grand compte")],
+                        default="",
+                        max_length=3,
+                    ),
+                ),
+                ("siren", models.CharField(blank=True, db_index=True, default="", max_length=9)),
+                ("vat_number", models.CharField(blank=True, default="", max_length=20)),
+                ("address", models.TextField(blank=True, default="")),
+                ("postcode", models.CharField(blank=True, default="", max_length=10)),
+                ("city", models.CharField(blank=True, default="", max_length=100)),
+                ("country", models.CharField(default="FR", max_length=2)),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("fr", "Français"), ("en", "Anglais")], default="fr", max_length=2
+                    ),
+                ),
+                ("do_not_contact", models.BooleanField(default=False)),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("import", "Import"),
+                            ("manual", "Saisie"),
+                            ("api", "API"),
+                            ("demo", "Démo"),
+                        ],
+                        default="manual",
+                        max_length=10,
+                    ),
+                ),
+                ("redacted_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Hold',
+            name="Hold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=300)),
-                ('starts_on', models.DateField()),
-                ('ends_on', models.DateField()),
-                ('released_on', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.CharField(max_length=300)),
+                ("starts_on", models.DateField()),
+                ("ends_on", models.DateField()),
+                ("released_on", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Invoice',
+            name="Invoice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=64, verbose_name='numéro')),
-                ('document_type', models.CharField(choices=[('invoice', 'Facture'), ('credit_note', 'Avoir')], default='invoice', max_length=12)),
-                ('status', models.CharField(choices=[('open', 'Ouverte'), ('paid', 'Soldée'), ('cancelled', 'Annulée')], default='open', max_length=10)),
-                ('issue_date', models.DateField(verbose_name='date de facture')),
-                ('due_date', models.DateField(verbose_name='échéance')),
-                ('delivery_date', models.DateField(blank=True, null=True)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='montant TTC')),
-                ('amount_excl_tax', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('currency', models.CharField(default='EUR', max_length=3)),
-                ('open_amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='reste dû')),
-                ('paid_date', models.DateField(blank=True, null=True)),
-                ('po_number', models.CharField(blank=True, default='', max_length=64)),
-                ('payment_terms', models.CharField(blank=True, default='', max_length=120)),
-                ('contractual_rate', models.DecimalField(blank=True, decimal_places=3, max_digits=6, null=True)),
-                ('origin', models.CharField(choices=[('import', 'Import'), ('manual', 'Saisie'), ('api', 'API'), ('demo', 'Démo')], default='manual', max_length=10)),
-                ('source_disputed', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=64, verbose_name="numéro")),
+                (
+                    "document_type",
+                    models.CharField(
+                        choices=[("invoice", "Facture"), ("credit_note", "Avoir")],
+                        default="invoice",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Ouverte"), ("paid", "Soldée"), ("cancelled", "Annulée")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("issue_date", models.DateField(verbose_name="date de facture")),
+                ("due_date", models.DateField(verbose_name="échéance")),
+                ("delivery_date", models.DateField(blank=True, null=True)),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="montant TTC")),
+                (
+                    "amount_excl_tax",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                ("currency", models.CharField(default="EUR", max_length=3)),
+                (
+                    "open_amount",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="reste dû"),
+                ),
+                ("paid_date", models.DateField(blank=True, null=True)),
+                ("po_number", models.CharField(blank=True, default="", max_length=64)),
+                ("payment_terms", models.CharField(blank=True, default="", max_length=120)),
+                (
+                    "contractual_rate",
+                    models.DecimalField(blank=True, decimal_places=3, max_digits=6, null=True),
+                ),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("import", "Import"),
+                            ("manual", "Saisie"),
+                            ("api", "API"),
+                            ("demo", "Démo"),
+                        ],
+                        default="manual",
+                        max_length=10,
+                    ),
+                ),
+                ("source_disputed", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['due_date', 'number'],
+                "ordering": ["due_date", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('currency', models.CharField(default='EUR', max_length=3)),
-                ('date', models.DateField()),
-                ('reference', models.CharField(blank=True, default='', max_length=140)),
-                ('source', models.CharField(choices=[('manual', 'Saisie'), ('import', 'Import'), ('bank', 'Relevé bancaire'), ('portal', 'Portail')], default='manual', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("currency", models.CharField(default="EUR", max_length=3)),
+                ("date", models.DateField()),
+                ("reference", models.CharField(blank=True, default="", max_length=140)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("manual", "Saisie"),
+                            ("import", "Import"),
+                            ("bank", "Relevé bancaire"),
+                            ("portal", "Portail"),
+                        ],
+                        default="manual",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-date', '-id'],
+                "ordering": ["-date", "-id"],
             },
         ),
     ]

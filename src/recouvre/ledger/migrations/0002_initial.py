@@ -6,166 +6,254 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('imports', '0002_initial'),
-        ('ledger', '0001_initial'),
-        ('tenancy', '0001_initial'),
+        ("imports", "0002_initial"),
+        ("ledger", "0001_initial"),
+        ("tenancy", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='allocation',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL),
+            model_name="allocation",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='allocation',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.organisation'),
+            model_name="allocation",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.organisation"
+            ),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.organisation'),
+            model_name="contact",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.organisation"
+            ),
         ),
         migrations.AddField(
-            model_name='debtor',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.organisation'),
+            model_name="debtor",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.organisation"
+            ),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='debtor',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='ledger.debtor'),
+            model_name="contact",
+            name="debtor",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="contacts", to="ledger.debtor"
+            ),
         ),
         migrations.AddField(
-            model_name='hold',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL),
+            model_name="hold",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='hold',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.organisation'),
+            model_name="hold",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.organisation"
+            ),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='applies_to',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='credit_notes', to='ledger.invoice'),
+            model_name="invoice",
+            name="applies_to",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="credit_notes",
+                to="ledger.invoice",
+            ),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='debtor',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invoices', to='ledger.debtor'),
+            model_name="invoice",
+            name="debtor",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="invoices", to="ledger.debtor"
+            ),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='last_import',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='imports.importbatch'),
+            model_name="invoice",
+            name="last_import",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="imports.importbatch",
+            ),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.organisation'),
+            model_name="invoice",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.organisation"
+            ),
         ),
         migrations.AddField(
-            model_name='hold',
-            name='invoice',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='holds', to='ledger.invoice'),
+            model_name="hold",
+            name="invoice",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="holds", to="ledger.invoice"
+            ),
         ),
         migrations.AddField(
-            model_name='allocation',
-            name='credit_note',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='credit_allocations', to='ledger.invoice'),
+            model_name="allocation",
+            name="credit_note",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="credit_allocations",
+                to="ledger.invoice",
+            ),
         ),
         migrations.AddField(
-            model_name='allocation',
-            name='invoice',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='ledger.invoice'),
+            model_name="allocation",
+            name="invoice",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="allocations", to="ledger.invoice"
+            ),
         ),
         migrations.AddField(
-            model_name='payment',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL),
+            model_name="payment",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='payment',
-            name='debtor',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='ledger.debtor'),
+            model_name="payment",
+            name="debtor",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="payments", to="ledger.debtor"
+            ),
         ),
         migrations.AddField(
-            model_name='payment',
-            name='import_batch',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='imports.importbatch'),
+            model_name="payment",
+            name="import_batch",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="payments",
+                to="imports.importbatch",
+            ),
         ),
         migrations.AddField(
-            model_name='payment',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.organisation'),
+            model_name="payment",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.organisation"
+            ),
         ),
         migrations.AddField(
-            model_name='allocation',
-            name='payment',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='ledger.payment'),
+            model_name="allocation",
+            name="payment",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="allocations",
+                to="ledger.payment",
+            ),
         ),
         migrations.AddIndex(
-            model_name='debtor',
-            index=models.Index(fields=['organisation', 'name'], name='debtor_org_name'),
+            model_name="debtor",
+            index=models.Index(fields=["organisation", "name"], name="debtor_org_name"),
         ),
         migrations.AddConstraint(
-            model_name='debtor',
-            constraint=models.UniqueConstraint(fields=('organisation', 'ref'), name='debtor_ref_unique'),
+            model_name="debtor",
+            constraint=models.UniqueConstraint(fields=("organisation", "ref"), name="debtor_ref_unique"),
         ),
         migrations.AddConstraint(
-            model_name='contact',
-            constraint=models.UniqueConstraint(fields=('debtor', 'kind', 'value'), name='contact_unique'),
+            model_name="contact",
+            constraint=models.UniqueConstraint(fields=("debtor", "kind", "value"), name="contact_unique"),
         ),
         migrations.AddIndex(
-            model_name='invoice',
-            index=models.Index(fields=['organisation', 'status', 'due_date'], name='invoice_org_status_due'),
+            model_name="invoice",
+            index=models.Index(fields=["organisation", "status", "due_date"], name="invoice_org_status_due"),
         ),
         migrations.AddIndex(
-            model_name='invoice',
-            index=models.Index(fields=['debtor', 'status'], name='invoice_debtor_status'),
+            model_name="invoice",
+            index=models.Index(fields=["debtor", "status"], name="invoice_debtor_status"),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.UniqueConstraint(fields=('organisation', 'number'), name='invoice_number_unique'),
+            model_name="invoice",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "number"), name="invoice_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='invoice_amount_positive'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="invoice_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('open_amount__gte', 0), ('open_amount__lte', models.F('amount'))), name='invoice_open_within_amount'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("open_amount__gte", 0), ("open_amount__lte", models.F("amount"))),
+                name="invoice_open_within_amount",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('due_date__gte', models.F('issue_date'))), name='invoice_due_after_issue'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("due_date__gte", models.F("issue_date"))), name="invoice_due_after_issue"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='hold',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='hold_period_valid'),
+            model_name="hold",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))), name="hold_period_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='payment_amount_positive'),
+            model_name="payment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="payment_amount_positive"
+            ),
         ),
         migrations.AddIndex(
-            model_name='allocation',
-            index=models.Index(fields=['invoice', 'date'], name='allocation_invoice_date'),
+            model_name="allocation",
+            index=models.Index(fields=["invoice", "date"], name="allocation_invoice_date"),
         ),
         migrations.AddConstraint(
-            model_name='allocation',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='allocation_amount_positive'),
+            model_name="allocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="allocation_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='allocation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('credit_note__isnull', True), ('payment__isnull', False)), models.Q(('credit_note__isnull', False), ('payment__isnull', True)), _connector='OR'), name='allocation_one_source'),
+            model_name="allocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("credit_note__isnull", True), ("payment__isnull", False)),
+                    models.Q(("credit_note__isnull", False), ("payment__isnull", True)),
+                    _connector="OR",
+                ),
+                name="allocation_one_source",
+            ),
         ),
     ]

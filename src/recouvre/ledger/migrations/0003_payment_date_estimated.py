@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ledger', '0002_initial'),
+        ("ledger", "0002_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='payment',
-            name='date_estimated',
+            model_name="payment",
+            name="date_estimated",
             field=models.BooleanField(default=False),
         ),
     ]

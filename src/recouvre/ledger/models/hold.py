@@ -17,5 +17,7 @@ class Hold(OrganisationScopedModel):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="hold_period_valid")
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="hold_period_valid"
+            )
         ]

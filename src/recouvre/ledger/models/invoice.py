@@ -15,7 +15,9 @@ class Invoice(OrganisationScopedModel):
 
     debtor = models.ForeignKey("ledger.Debtor", on_delete=models.PROTECT, related_name="invoices")
     number = models.CharField(_("numéro"), max_length=64)
-    document_type = models.CharField(max_length=12, choices=DocumentType.choices, default=DocumentType.INVOICE)
+    document_type = models.CharField(
+        max_length=12, choices=DocumentType.choices, default=DocumentType.INVOICE
+    )
     status = models.CharField(max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.OPEN)
     issue_date = models.DateField(_("date de facture"))
     due_date = models.DateField(_("échéance"))
@@ -55,7 +57,9 @@ class Invoice(OrganisationScopedModel):
                 condition=models.Q(open_amount__gte=0) & models.Q(open_amount__lte=models.F("amount")),
                 name="invoice_open_within_amount",
             ),
-            models.CheckConstraint(condition=models.Q(due_date__gte=models.F("issue_date")), name="invoice_due_after_issue"),
+            models.CheckConstraint(
+                condition=models.Q(due_date__gte=models.F("issue_date")), name="invoice_due_after_issue"
+            ),
         ]
         indexes = [
             models.Index(fields=["organisation", "status", "due_date"], name="invoice_org_status_due"),

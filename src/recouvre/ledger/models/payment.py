@@ -27,7 +27,9 @@ class Payment(OrganisationScopedModel):
 
     class Meta:
         ordering = ["-date", "-id"]
-        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive")
+        ]
 
 
 class Allocation(OrganisationScopedModel):

@@ -15,14 +15,24 @@ def inv(id_, due, amount, issue=date(2026, 1, 1), number=None):
 def test_oldest_due_first_then_remainder_on_account():
     plan = allocate_oldest_first(
         Decimal("250.00"),
-        [inv(1, date(2026, 3, 1), "100.00"), inv(2, date(2026, 2, 1), "100.00"), inv(3, date(2026, 4, 1), "30.00")],
+        [
+            inv(1, date(2026, 3, 1), "100.00"),
+            inv(2, date(2026, 2, 1), "100.00"),
+            inv(3, date(2026, 4, 1), "30.00"),
+        ],
     )
-    assert [(s.invoice_id, s.amount) for s in plan.shares] == [(2, Decimal("100.00")), (1, Decimal("100.00")), (3, Decimal("30.00"))]
+    assert [(s.invoice_id, s.amount) for s in plan.shares] == [
+        (2, Decimal("100.00")),
+        (1, Decimal("100.00")),
+        (3, Decimal("30.00")),
+    ]
     assert plan.unallocated == Decimal("20.00")
 
 
 def test_partial_share_on_the_last_invoice_reached():
-    plan = allocate_oldest_first(Decimal("150.00"), [inv(1, date(2026, 2, 1), "100.00"), inv(2, date(2026, 3, 1), "100.00")])
+    plan = allocate_oldest_first(
+        Decimal("150.00"), [inv(1, date(2026, 2, 1), "100.00"), inv(2, date(2026, 3, 1), "100.00")]
+    )
     assert [(s.invoice_id, s.amount) for s in plan.shares] == [(1, Decimal("100.00")), (2, Decimal("50.00"))]
     assert plan.unallocated == Decimal("0.00")
 

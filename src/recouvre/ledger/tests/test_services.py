@@ -2,7 +2,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django_scopes import scope
 
 from recouvre.ledger.domain.queries import aged_balance, invoice_as_of, unallocated_credit
 from recouvre.ledger.domain.services import LedgerError, payment_record
@@ -28,18 +27,36 @@ def ledger(organisation, import_csv, in_scope):
 
 def test_payment_on_an_invoice_reduces_its_open_amount(ledger, manager):
     f2 = Invoice.objects.get(number="F-2")
-    result = payment_record(organisation=ledger, debtor=f2.debtor, invoice=f2, amount=Decimal("50.00"), on=date(2026, 3, 1), actor=manager, reference="VIR 123")
+    result = payment_record(
+        organisation=ledger,
+        debtor=f2.debtor,
+        invoice=f2,
+        amount=Decimal("50.00"),
+        on=date(2026, 3, 1),
+        actor=manager,
+        reference="VIR 123",
+    )
     f2.refresh_from_db()
     assert f2.open_amount == Decimal("150.00")
     assert [(s.number, s.amount) for s in result.shares] == [("F-2", Decimal("50.00"))]
     event = Event.objects.get(kind="payment_recorded")
-    assert (event.actor, event.data["reference"], event.data["allocations"]) == (manager, "VIR 123", [{"invoice": "F-2", "amount": "50.00"}])
+    assert (event.actor, event.data["reference"], event.data["allocations"]) == (
+        manager,
+        "VIR 123",
+        [{"invoice": "F-2", "amount": "50.00"}],
+    )
 
 
 def test_debtor_payment_goes_to_the_oldest_due_first_and_keeps_the_rest(ledger, manager):
     debtor = Debtor.objects.get(ref="411A")
-    result = payment_record(organisation=ledger, debtor=debtor, amount=Decimal("650.00"), on=date(2026, 3, 1), actor=manager)
-    assert [(s.number, s.amount) for s in result.shares] == [("F-1", Decimal("100.00")), ("F-2", Decimal("200.00")), ("F-3", Decimal("300.00"))]
+    result = payment_record(
+        organisation=ledger, debtor=debtor, amount=Decimal("650.00"), on=date(2026, 3, 1), actor=manager
+    )
+    assert [(s.number, s.amount) for s in result.shares] == [
+        ("F-1", Decimal("100.00")),
+        ("F-2", Decimal("200.00")),
+        ("F-3", Decimal("300.00")),
+    ]
     assert result.unallocated == Decimal("50.00")
     f1 = Invoice.objects.get(number="F-1")
     assert (f1.status, f1.paid_date, f1.open_amount) == ("paid", date(2026, 3, 1), Decimal("0.00"))
@@ -49,27 +66,61 @@ def test_debtor_payment_goes_to_the_oldest_due_first_and_keeps_the_rest(ledger, 
 
 def test_overpaying_one_invoice_leaves_the_excess_on_account(ledger, manager):
     f1 = Invoice.objects.get(number="F-1")
-    result = payment_record(organisation=ledger, debtor=f1.debtor, invoice=f1, amount=Decimal("120.00"), on=date(2026, 3, 1), actor=manager)
+    result = payment_record(
+        organisation=ledger,
+        debtor=f1.debtor,
+        invoice=f1,
+        amount=Decimal("120.00"),
+        on=date(2026, 3, 1),
+        actor=manager,
+    )
     assert result.unallocated == Decimal("20.00")
 
 
 def test_paying_a_paid_invoice_is_refused(ledger, manager):
     f1 = Invoice.objects.get(number="F-1")
-    payment_record(organisation=ledger, debtor=f1.debtor, invoice=f1, amount=Decimal("100.00"), on=date(2026, 3, 1), actor=manager)
+    payment_record(
+        organisation=ledger,
+        debtor=f1.debtor,
+        invoice=f1,
+        amount=Decimal("100.00"),
+        on=date(2026, 3, 1),
+        actor=manager,
+    )
     f1.refresh_from_db()
     with pytest.raises(LedgerError, match="nothing left to pay"):
-        payment_record(organisation=ledger, debtor=f1.debtor, invoice=f1, amount=Decimal("1.00"), on=date(2026, 3, 2), actor=manager)
+        payment_record(
+            organisation=ledger,
+            debtor=f1.debtor,
+            invoice=f1,
+            amount=Decimal("1.00"),
+            on=date(2026, 3, 2),
+            actor=manager,
+        )
 
 
 @pytest.mark.parametrize("amount", [Decimal("0"), Decimal("-5"), Decimal("1.005")])
 def test_bad_amounts_refused(ledger, manager, amount):
     with pytest.raises(LedgerError):
-        payment_record(organisation=ledger, debtor=Debtor.objects.get(ref="411A"), amount=amount, on=date(2026, 3, 1), actor=manager)
+        payment_record(
+            organisation=ledger,
+            debtor=Debtor.objects.get(ref="411A"),
+            amount=amount,
+            on=date(2026, 3, 1),
+            actor=manager,
+        )
 
 
 def test_aged_balance_as_of_a_past_day_counts_later_payments_as_open(ledger, manager):
     f1 = Invoice.objects.get(number="F-1")
-    payment_record(organisation=ledger, debtor=f1.debtor, invoice=f1, amount=Decimal("60.00"), on=date(2026, 4, 10), actor=manager)
+    payment_record(
+        organisation=ledger,
+        debtor=f1.debtor,
+        invoice=f1,
+        amount=Decimal("60.00"),
+        on=date(2026, 4, 10),
+        actor=manager,
+    )
     before = aged_balance(date(2026, 4, 1))
     # Exact figures: on 2026-04-01 F-1 (due 02-01) is 59 days late, F-2 (02-15) 45, F-4 (03-01) 31.
     assert before.buckets == {
@@ -94,7 +145,14 @@ def test_invoice_as_of_and_prescription(ledger, manager):
     state = invoice_as_of(f4, date(2026, 11, 22))
     assert (state.open_amount, state.status, state.disputed) == (Decimal("50.00"), "open", False)
     assert state.prescription_date == date(2028, 3, 1)  # B2C: two years
-    payment_record(organisation=ledger, debtor=f4.debtor, invoice=f4, amount=Decimal("10.00"), on=date(2026, 6, 30), actor=manager)
+    payment_record(
+        organisation=ledger,
+        debtor=f4.debtor,
+        invoice=f4,
+        amount=Decimal("10.00"),
+        on=date(2026, 6, 30),
+        actor=manager,
+    )
     assert invoice_as_of(f4, date(2026, 11, 22)).prescription_date == date(2028, 6, 30)
     # Seen from before the part-payment, the clock had not been interrupted yet.
     assert invoice_as_of(f4, date(2026, 6, 1)).prescription_date == date(2028, 3, 1)

@@ -75,7 +75,13 @@ def organisation_create(
         raise ValidationError(errors)
     with transaction.atomic():
         return Organisation.objects.create(
-            name=name, slug=_unique_slug(name), siren=siren, iban=iban, bic=bic, email=email, is_agency=is_agency
+            name=name,
+            slug=_unique_slug(name),
+            siren=siren,
+            iban=iban,
+            bic=bic,
+            email=email,
+            is_agency=is_agency,
         )
 
 

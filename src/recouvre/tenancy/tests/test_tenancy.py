@@ -49,7 +49,8 @@ def test_slugs_are_unique():
 def test_roles_rank(organisation, make_user):
     agent = make_user(organisation, "agent")
     assert role_of(agent, organisation) == "agent"
-    assert role_allows("agent", "viewer") and role_allows("agent", "agent")
+    assert role_allows("agent", "viewer")
+    assert role_allows("agent", "agent")
     assert not role_allows("agent", "manager")
     assert not role_allows(None, "viewer")
 
@@ -67,7 +68,8 @@ def test_user_without_password_gets_an_invitation_email(organisation, settings, 
     settings.EMAIL_OUTBOX_DIR = tmp_path
     settings.EMAIL_BACKEND = "recouvre.common.eml_backend.EmlFileBackend"
     user, invited = user_create(email="Nouveau@Acme.FR", role="viewer", organisation=organisation)
-    assert invited and user.email == "nouveau@acme.fr"
+    assert invited
+    assert user.email == "nouveau@acme.fr"
     assert not user.has_usable_password()
     [eml] = list(tmp_path.glob("*.eml"))
     content = eml.read_text()
@@ -84,7 +86,8 @@ def test_weak_password_and_unknown_role_refused(organisation):
 
 def test_api_token_is_hashed_and_revocable(organisation, manager):
     token, key = api_token_create(user=manager, organisation=organisation)
-    assert key.startswith("rcv_") and key not in token.key_hash
+    assert key.startswith("rcv_")
+    assert key not in token.key_hash
     assert api_token_authenticate(key).user == manager
     assert api_token_authenticate(key + "x") is None
     Membership.objects.filter(user=manager).delete()

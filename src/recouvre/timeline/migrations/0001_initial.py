@@ -6,32 +6,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ledger', '0001_initial'),
-        ('tenancy', '0001_initial'),
+        ("ledger", "0001_initial"),
+        ("tenancy", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('debtor_created', 'Débiteur créé'), ('debtor_updated', 'Coordonnées modifiées'), ('invoices_imported', 'Factures importées'), ('invoice_updated', 'Facture modifiée'), ('invoice_settled', 'Facture soldée'), ('payment_recorded', 'Paiement enregistré'), ('credit_note_allocated', 'Avoir imputé'), ('dispute_opened', 'Litige ouvert'), ('dispute_closed', 'Litige clos'), ('note', 'Note')], max_length=40)),
-                ('occurred_at', models.DateTimeField(db_index=True)),
-                ('summary', models.CharField(blank=True, default='', max_length=500)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('debtor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='ledger.debtor')),
-                ('invoice', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='ledger.invoice')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("debtor_created", "Débiteur créé"),
+                            ("debtor_updated", "Coordonnées modifiées"),
+                            ("invoices_imported", "Factures importées"),
+                            ("invoice_updated", "Facture modifiée"),
+                            ("invoice_settled", "Facture soldée"),
+                            ("payment_recorded", "Paiement enregistré"),
+                            ("credit_note_allocated", "Avoir imputé"),
+                            ("dispute_opened", "Litige ouvert"),
+                            ("dispute_closed", "Litige clos"),
+                            ("note", "Note"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField(db_index=True)),
+                ("summary", models.CharField(blank=True, default="", max_length=500)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "debtor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="events", to="ledger.debtor"
+                    ),
+                ),
+                (
+                    "invoice",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="ledger.invoice",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="tenancy.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-occurred_at', '-id'],
-                'indexes': [models.Index(fields=['debtor', '-occurred_at'], name='event_debtor_time')],
+                "ordering": ["-occurred_at", "-id"],
+                "indexes": [models.Index(fields=["debtor", "-occurred_at"], name="event_debtor_time")],
             },
         ),
     ]

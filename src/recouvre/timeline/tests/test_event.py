@@ -10,7 +10,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
 def test_events_are_append_only(organisation, in_scope, manager):
     debtor = Debtor.objects.create(organisation=organisation, ref="411A", name="Alpha")
-    event = event_record(organisation=organisation, debtor_id=debtor.pk, kind="note", actor=manager, summary="Appel")
+    event = event_record(
+        organisation=organisation, debtor_id=debtor.pk, kind="note", actor=manager, summary="Appel"
+    )
     event.summary = "changed"
     with pytest.raises(AppendOnlyError):
         event.save()
