@@ -12,11 +12,8 @@ export RECOUVRE_DATA_DIR ?= $(CURDIR)/var
 
 run: install
 	$(BIN)/recouvre migrate
-	@if [ "$$($(BIN)/python -c 'import os; os.environ.setdefault("DJANGO_SETTINGS_MODULE","recouvre.config.settings"); import django; django.setup(); from recouvre.ledger.models import Debtor; print(Debtor.objects.with_scopes_disabled().exists())')" = "False" ]; then \
-		$(BIN)/recouvre demo; \
-	else \
-		echo "demo data already loaded (log in as demo@recouvre.fr / demo-recouvre-2026)"; \
-	fi
+	$(BIN)/recouvre demo --if-empty
+	@echo "Log in at http://127.0.0.1:8000 as demo@recouvre.fr / demo-recouvre-2026"
 	$(BIN)/recouvre serve
 
 test: install
@@ -56,8 +53,10 @@ assets: node_modules/.package-lock.json
 node_modules/.package-lock.json: package.json package-lock.json | system-deps
 	npm ci --no-audit --no-fund --loglevel=error
 
+# Compiled from the committed .po files; run from the package so that only its own catalogues are
+# compiled (not those of the installed packages).
 messages: $(STAMP)
-	cd src/recouvre && ../../$(BIN)/recouvre manage compilemessages --verbosity 0 || true
+	cd src/recouvre && ../../$(BIN)/recouvre manage compilemessages --verbosity 0
 
 bench: install
 	$(BIN)/python bench/import_invoices.py

@@ -17,7 +17,9 @@ from django.utils import timezone
 from recouvre.audit.domain.services import audit_record
 from recouvre.imports.domain.csv_reader import FileRefused, read_csv
 from recouvre.imports.domain.csv_rows import InvoiceLine, RowError, parse_line, payment_term_warning
-from recouvre.imports.domain.invoice_rows import ChunkWriter
+from recouvre.imports.domain.import_end import finish_import
+from recouvre.imports.domain.import_state import ImportRun
+from recouvre.imports.domain.invoice_rows import InvoiceWriter
 from recouvre.imports.enums import ImportStatus
 from recouvre.imports.models import ImportBatch
 
@@ -163,7 +165,8 @@ def invoices_import(
     report.batch_id = batch.pk
     try:
         with transaction.atomic():
-            writer = ChunkWriter(organisation=organisation, batch=batch, actor=actor, today=today)
+            run = ImportRun(organisation=organisation, batch=batch, actor=actor, today=today)
+            writer = InvoiceWriter(run)
             header, records = read_csv(hashing)  # type: ignore[arg-type]
             for name in header.unknown:
                 report.warnings.append(f"unknown column {name!r} ignored")
@@ -184,9 +187,9 @@ def invoices_import(
                     progress(report.lines)
             if report.lines == 0:
                 errors.append(RowError(1, "", "the file has a header but no invoice line"))
-            report.settled = writer.finish(complete=complete, errors=errors)
-            report.created, report.updated = writer.counters.created, writer.counters.updated
-            report.unchanged = writer.counters.unchanged
+            report.settled = finish_import(run, complete=complete, errors=errors)
+            report.created, report.updated = run.counters.created, run.counters.updated
+            report.unchanged = run.counters.unchanged
             if header.encoding != "utf-8":
                 report.warnings.append("the file was read as Windows-1252 (Latin-1), not UTF-8")
             report.warnings.extend(warnings.render())
