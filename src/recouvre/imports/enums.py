@@ -6,6 +6,7 @@ class ImportKind(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    QUEUED = "queued"
     RUNNING = "running"
     DONE = "done"
     REFUSED = "refused"

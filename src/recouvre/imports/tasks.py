@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django_scopes import scope
 from django_tasks import task
 
 
 @task()
-def invoices_import_task(
-    batch_id: int, path: str, today: str, dry_run: bool = False, complete: bool = False
-) -> dict:
+def invoices_import_task(batch_id: int, today: str) -> dict[str, Any]:
+    """Imports an upload queued as an ImportBatch (status `queued`, `upload_path` set)."""
+    from recouvre.audit.domain.context import acting_through
     from recouvre.imports.domain.services import invoices_import
     from recouvre.imports.models import ImportBatch
 
@@ -21,15 +22,19 @@ def invoices_import_task(
         .select_related("organisation", "created_by")
         .get(pk=batch_id)
     )
-    with scope(organisation=batch.organisation), Path(path).open("rb") as stream:
+    with (
+        scope(organisation=batch.organisation),
+        acting_through(batch.channel or "system"),
+        Path(batch.upload_path).open("rb") as stream,
+    ):
         report = invoices_import(
             organisation=batch.organisation,
             stream=stream,
             file_name=batch.file_name,
             actor=batch.created_by,
             today=date.fromisoformat(today),
-            dry_run=dry_run,
-            complete=complete,
+            dry_run=batch.dry_run,
+            complete=batch.complete,
             batch=batch,
         )
     return report.as_json()

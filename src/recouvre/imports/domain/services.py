@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from recouvre.audit.domain.context import current_channel
 from recouvre.audit.domain.services import audit_record
 from recouvre.imports.domain.csv_reader import FileRefused, read_csv
 from recouvre.imports.domain.csv_rows import InvoiceLine, RowError, parse_line, payment_term_warning
@@ -158,7 +159,12 @@ def invoices_import(
     hashing = _HashingStream(stream)
     if batch is None:
         batch = ImportBatch.objects.create(
-            organisation=organisation, file_name=file_name, complete=complete, created_by=actor
+            organisation=organisation,
+            file_name=file_name,
+            complete=complete,
+            dry_run=dry_run,
+            channel=current_channel(),
+            created_by=actor,
         )
     else:
         ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.RUNNING)
@@ -216,6 +222,11 @@ def invoices_import(
         errors.append(RowError(exc.line or 0, "", str(exc)))
     except _Abandon:
         pass
+    except Exception:
+        # Whatever went wrong is rolled back; the batch must not stay "running" for ever.
+        log.exception("import %s (batch %s) failed", file_name, batch.pk)
+        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.FAILED, finished_at=timezone.now())
+        raise
     if not report.ok:
         report.created = report.updated = report.unchanged = 0
         report.settled = []

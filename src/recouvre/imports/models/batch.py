@@ -14,6 +14,11 @@ class ImportBatch(OrganisationScopedModel):
     sha256 = models.CharField(max_length=64, blank=True, default="")
     status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.RUNNING)
     complete = models.BooleanField(default=False)
+    dry_run = models.BooleanField(default=False)
+    # An upload waiting for (or read by) the worker; kept for the record of what was imported.
+    upload_path = models.CharField(max_length=500, blank=True, default="")
+    # The interface it came through (web, api, cli), carried into the worker for the audit log.
+    channel = models.CharField(max_length=10, blank=True, default="")
     lines = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)

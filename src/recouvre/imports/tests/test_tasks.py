@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django_scopes import scope
 from django_tasks_db.models import DBTaskResult
 
+from recouvre.audit.models import AuditEntry
 from recouvre.imports.models import ImportBatch
 from recouvre.imports.tasks import invoices_import_task
 from recouvre.ledger.models import Invoice
@@ -21,9 +22,14 @@ def test_queued_import_is_run_by_the_worker(organisation, tmp_path, settings):
     path.write_text(CSV)
     with scope(organisation=organisation):
         batch = ImportBatch.objects.create(
-            organisation=organisation, file_name="upload.csv", created_by=system_user()
+            organisation=organisation,
+            file_name="upload.csv",
+            status="queued",
+            upload_path=str(path),
+            channel="api",
+            created_by=system_user(),
         )
-    result = invoices_import_task.enqueue(batch_id=batch.pk, path=str(path), today="2026-11-22")
+    result = invoices_import_task.enqueue(batch_id=batch.pk, today="2026-11-22")
     assert DBTaskResult.objects.get(id=result.id).status == "READY"
 
     call_command("db_worker", batch=True, queue_name="*", startup_delay=False, reload=False, verbosity=0)
@@ -33,3 +39,5 @@ def test_queued_import_is_run_by_the_worker(organisation, tmp_path, settings):
         batch.refresh_from_db()
         assert (batch.status, batch.created) == ("done", 1)
         assert Invoice.objects.get().number == "F-1"
+        # The audit log says the import came through the API, though the worker ran it.
+        assert AuditEntry.objects.get(object_type="import_batch", action="import").channel == "api"
