@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "recouvre.backoffice.middleware.OrganisationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -118,7 +119,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# Filled by `collectstatic` for a deployment behind a web server; WhiteNoise serves from the finders
+# (WHITENOISE_USE_FINDERS) otherwise, and warns on every request while the directory is missing.
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Front-end libraries come from npm packages installed by `make` into node_modules/; nothing is
 # copied into the repository by hand and nothing is loaded from a CDN.
 NODE_MODULES = Path(env_str("RECOUVRE_NODE_MODULES", str(BASE_DIR / "node_modules")))
@@ -146,8 +150,30 @@ if TASKS_BACKEND == "immediate":
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Email: RECOUVRE_EMAIL_URL (smtp://user:password@host:port, smtps:// for TLS); without it each email is
+# written as an .eml file under RECOUVRE_DATA_DIR/outbox/ (cli.md), the embedded default for trying.
 EMAIL_URL = env_str("RECOUVRE_EMAIL_URL", "")
 DEFAULT_FROM_EMAIL = env_str("RECOUVRE_FROM_EMAIL", "recouvre@localhost")
+if EMAIL_URL:
+    from urllib.parse import unquote, urlsplit
+
+    _email = urlsplit(EMAIL_URL)
+    if _email.scheme not in ("smtp", "smtps"):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"RECOUVRE_EMAIL_URL must start with smtp:// or smtps:// (got {_email.scheme!r})"
+        )
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _email.hostname or "localhost"
+    EMAIL_PORT = _email.port or (465 if _email.scheme == "smtps" else 25)
+    EMAIL_HOST_USER = unquote(_email.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_email.password or "")
+    EMAIL_USE_SSL = _email.scheme == "smtps"
+    EMAIL_TIMEOUT = 30
+else:
+    EMAIL_BACKEND = "recouvre.common.eml_backend.EmlFileBackend"
+EMAIL_OUTBOX_DIR = DATA_DIR / "outbox"
 
 IMPORT_CHUNK_SIZE = env_int("RECOUVRE_IMPORT_CHUNK_SIZE", 5000)
 

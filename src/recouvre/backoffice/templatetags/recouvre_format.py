@@ -1,0 +1,68 @@
+"""Amounts and dates as a French credit manager writes them (`1 234,56 €`, `22/11/2026`), or as an
+English reader expects them when the interface is in English.
+
+Written by hand rather than through Django's number localisation so that the French form is exact:
+a no-break space (never a plain one, which lets a line break split an amount) between thousands and
+before the currency sign."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from recouvre.kernel.money import to_cents
+
+register = template.Library()
+
+NBSP = "\u00a0"
+SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}
+
+
+def _is_french() -> bool:
+    return (get_language() or "fr").split("-")[0] == "fr"
+
+
+def format_money(value: object, currency: str = "EUR", french: bool | None = None) -> str:
+    if value is None or value == "":
+        return ""
+    try:
+        amount = to_cents(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    french = _is_french() if french is None else french
+    sign = "-" if amount < 0 else ""
+    units, cents = f"{abs(amount):,.2f}".split(".")
+    symbol = SYMBOLS.get(currency or "EUR", currency)
+    if french:
+        return f"{sign}{units.replace(',', NBSP)},{cents}{NBSP}{symbol}"
+    return f"{sign}{units}.{cents}{NBSP}{symbol}"
+
+
+@register.filter
+def money(value: object, currency: str = "EUR") -> str:
+    """`{{ invoice.amount|money:invoice.currency }}`"""
+    return format_money(value, currency)
+
+
+@register.filter
+def day(value: date | datetime | None) -> str:
+    """A calendar date: `22/11/2026` in French, ISO `2026-11-22` in English."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        value = value.date()
+    return value.strftime("%d/%m/%Y" if _is_french() else "%Y-%m-%d")
+
+
+@register.filter
+def moment(value: datetime | None) -> str:
+    """A point in time, in the server's time zone (Paris): `22/11/2026 14:05`."""
+    if not value:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{day(local)} {local:%H:%M}"

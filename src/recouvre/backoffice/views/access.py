@@ -1,0 +1,41 @@
+"""What every back-office page needs: a signed-in person with a role in the current organisation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+PARIS = ZoneInfo("Europe/Paris")
+
+View = Callable[..., HttpResponse]
+
+
+def paris_today() -> date:
+    """The day the creditor's books are read on; debts fall due by the calendar in France."""
+    from django.utils import timezone
+
+    return timezone.localdate(timezone=PARIS)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # Only the socket's address: a forwarded header can be forged by anyone unless a trusted proxy
+    # sets it, and the audit trail must not record what the client claims.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def membership_required(view: View) -> View:
+    """Login first; then a role in the current organisation (any role reads)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if getattr(request, "organisation", None) is None:
+            return render(request, "backoffice/no_organisation.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)
