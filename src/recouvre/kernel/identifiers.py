@@ -61,6 +61,15 @@ def normalise_phone(text: str, country: str = "FR") -> str:
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
+def format_phone(e164: str) -> str:
+    """For people: `+33 6 12 34 56 78`; the stored form stays E.164."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
+
+
 def is_mobile_phone(e164: str) -> bool:
     number = phonenumbers.parse(e164, None)
     kind = phonenumbers.number_type(number)

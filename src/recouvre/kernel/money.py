@@ -19,6 +19,22 @@ def format_amount(value: Decimal) -> str:
     return f"{to_cents(value):.2f}"
 
 
+NBSP = "\u00a0"
+SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}
+
+
+def format_money(amount: Decimal, currency: str = "EUR", *, french: bool = True) -> str:
+    """For people: `1 234,56 €` in French (a no-break space between thousands and before the sign,
+    so that a line break never splits an amount), `1,234.56 €` in English."""
+    value = to_cents(amount)
+    sign = "-" if value < 0 else ""
+    units, cents = f"{abs(value):,.2f}".split(".")
+    symbol = SYMBOLS.get(currency or "EUR", currency)
+    if french:
+        return f"{sign}{units.replace(',', NBSP)},{cents}{NBSP}{symbol}"
+    return f"{sign}{units}.{cents}{NBSP}{symbol}"
+
+
 @dataclass(frozen=True, slots=True)
 class Money:
     amount: Decimal

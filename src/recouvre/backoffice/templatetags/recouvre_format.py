@@ -1,9 +1,7 @@
 """Amounts and dates as a French credit manager writes them (`1 234,56 €`, `22/11/2026`), or as an
 English reader expects them when the interface is in English.
 
-Written by hand rather than through Django's number localisation so that the French form is exact:
-a no-break space (never a plain one, which lets a line break split an amount) between thousands and
-before the currency sign."""
+The French form is exact (kernel.money.format_money) rather than left to Django's localisation."""
 
 from __future__ import annotations
 
@@ -14,12 +12,10 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from recouvre.kernel.money import to_cents
+from recouvre.kernel.identifiers import format_phone
+from recouvre.kernel.money import format_money as kernel_format_money
 
 register = template.Library()
-
-NBSP = "\u00a0"
-SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}
 
 
 def _is_french() -> bool:
@@ -30,16 +26,10 @@ def format_money(value: object, currency: str = "EUR", french: bool | None = Non
     if value is None or value == "":
         return ""
     try:
-        amount = to_cents(Decimal(str(value)))
+        amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return str(value)
-    french = _is_french() if french is None else french
-    sign = "-" if amount < 0 else ""
-    units, cents = f"{abs(amount):,.2f}".split(".")
-    symbol = SYMBOLS.get(currency or "EUR", currency)
-    if french:
-        return f"{sign}{units.replace(',', NBSP)},{cents}{NBSP}{symbol}"
-    return f"{sign}{units}.{cents}{NBSP}{symbol}"
+    return kernel_format_money(amount, currency or "EUR", french=_is_french() if french is None else french)
 
 
 @register.filter
@@ -66,3 +56,9 @@ def moment(value: datetime | None) -> str:
         return ""
     local = timezone.localtime(value) if timezone.is_aware(value) else value
     return f"{day(local)} {local:%H:%M}"
+
+
+@register.filter
+def phone(value: str | None) -> str:
+    """`+33 6 12 34 56 78` from the stored E.164 `+33612345678`."""
+    return format_phone(value) if value else ""

@@ -6,7 +6,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from recouvre.backoffice.templatetags.recouvre_format import day, format_money, moment
+from recouvre.backoffice.templatetags.recouvre_format import day, format_money, moment, phone
 
 pytestmark = pytest.mark.unit
 
@@ -53,3 +53,8 @@ def test_moments_are_shown_in_paris_time():
     with translation.override("fr"):
         # Already the 23rd in Paris (UTC+1 in winter).
         assert moment(late_evening_utc) == "23/11/2026 00:30"
+
+
+def test_phone_numbers_are_grouped_for_reading():
+    assert phone("+33612345678") == "+33 6 12 34 56 78"
+    assert phone("") == ""

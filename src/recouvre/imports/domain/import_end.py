@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from recouvre.imports.domain.csv_rows import RowError
 from recouvre.imports.domain.import_state import ImportRun
+from recouvre.kernel.money import format_money
 from recouvre.ledger.domain.services import credit_note_allocate, payment_record
 from recouvre.ledger.enums import DocumentType, InvoiceStatus
 from recouvre.ledger.models import Allocation, Invoice, Payment
@@ -124,7 +125,7 @@ def _summary_events(run: ImportRun) -> None:
         if summary.updated_count:
             parts.append(f"{summary.updated_count} modifiée(s)")
         if summary.paid_by_import > 0:
-            parts.append(f"{summary.paid_by_import:.2f} de règlements constatés")
+            parts.append(f"{format_money(summary.paid_by_import)} de règlements constatés")
         if not parts:
             continue
         events.append(

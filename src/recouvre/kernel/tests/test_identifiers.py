@@ -1,6 +1,7 @@
 import pytest
 
 from recouvre.kernel.identifiers import (
+    format_phone,
     is_mobile_phone,
     normalise_country,
     normalise_email,
@@ -60,3 +61,8 @@ def test_country_code():
     assert normalise_country("fr") == "FR"
     with pytest.raises(ValueError, match="ISO 3166"):
         normalise_country("FRA")
+
+
+def test_phone_formatted_for_people():
+    assert format_phone("+33612345678") == "+33 6 12 34 56 78"
+    assert format_phone("not a number") == "not a number"

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from recouvre.kernel.money import Money, format_amount, to_cents
+from recouvre.kernel.money import Money, format_amount, format_money, to_cents
 
 pytestmark = pytest.mark.unit
 
@@ -19,3 +19,9 @@ def test_money_refuses_floats_and_mixed_currencies():
     with pytest.raises(ValueError, match="EUR and USD"):
         Money(Decimal(1)) + Money(Decimal(1), "USD")
     assert str(Money(Decimal("2.5")) - Money(Decimal("1"))) == "1.50 EUR"
+
+
+def test_format_money_for_people():
+    assert format_money(Decimal("1234567.5")) == "1\u00a0234\u00a0567,50\u00a0€"
+    assert format_money(Decimal("-0.005")) == "-0,01\u00a0€"
+    assert format_money(Decimal("1234.5"), "USD", french=False) == "1,234.50\u00a0$"

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Max, Sum
 
 from recouvre.audit.domain.services import audit_record
-from recouvre.kernel.money import ZERO, format_amount
+from recouvre.kernel.money import ZERO, format_amount, format_money
 from recouvre.ledger.domain.allocation import OpenInvoice, Share, allocate_oldest_first
 from recouvre.ledger.enums import DocumentType, InvoiceStatus, PaymentSource
 from recouvre.ledger.models import Allocation, Debtor, Invoice, Payment
@@ -138,7 +138,7 @@ def payment_record(
             invoice_id=invoice.id if invoice else None,
             kind=EventKind.PAYMENT_RECORDED,
             actor=actor,
-            summary=f"Paiement de {format_amount(amount)} reçu le {on:%d/%m/%Y}"
+            summary=f"Paiement de {format_money(amount, payment.currency)} reçu le {on:%d/%m/%Y}"
             + (f" ({reference})" if reference else ""),
             data={
                 "payment_id": payment.id,
@@ -213,7 +213,9 @@ def credit_note_allocate(
             invoice_id=invoice.id,
             kind=EventKind.CREDIT_NOTE_ALLOCATED,
             actor=actor,
-            summary=f"Avoir {credit_note.number} imputé sur {invoice.number} : {format_amount(take)}",
+            summary=(
+                f"Avoir {credit_note.number} imputé sur {invoice.number} : {format_money(take, invoice.currency)}"
+            ),
             data={
                 "credit_note": credit_note.number,
                 "invoice": invoice.number,
