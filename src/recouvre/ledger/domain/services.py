@@ -213,8 +213,15 @@ def credit_note_allocate(
             invoice_id=invoice.id,
             kind=EventKind.CREDIT_NOTE_ALLOCATED,
             actor=actor,
-            summary=(
-                f"Avoir {credit_note.number} imputé sur {invoice.number} : {format_money(take, invoice.currency)}"
+            summary=" ".join(
+                [
+                    "Avoir",
+                    credit_note.number,
+                    "imputé sur",
+                    invoice.number,
+                    ":",
+                    format_money(take, invoice.currency),
+                ]
             ),
             data={
                 "credit_note": credit_note.number,
