@@ -18,7 +18,7 @@ from recouvre.audit.enums import AuditAction, Channel
 from recouvre.backoffice.listing import bucket_rows, debtor_rows, normalise_sort, sort_columns
 from recouvre.backoffice.views.access import client_ip, membership_required, paris_today
 from recouvre.ledger.domain.ageing import days_overdue
-from recouvre.ledger.domain.queries import aged_balance, invoice_as_of, unallocated_credit
+from recouvre.ledger.domain.queries import aged_balance, invoices_as_of, unallocated_credit
 from recouvre.ledger.enums import DocumentType, InvoiceStatus
 from recouvre.ledger.models import Allocation, Debtor, Invoice
 from recouvre.timeline.models import Event
@@ -68,9 +68,10 @@ class OpenInvoiceRow:
 
 def _open_invoice_rows(invoices: list[Invoice], today: date) -> list[OpenInvoiceRow]:
     rows = []
+    # One truth for "as of today" (future-dated allocations, disputes, limitation): the ledger's.
+    states = invoices_as_of(invoices, today)
     for invoice in invoices:
-        # One truth for "as of today" (future-dated allocations, disputes, limitation): the ledger's.
-        state = invoice_as_of(invoice, today)
+        state = states[invoice.pk]
         rows.append(
             OpenInvoiceRow(
                 invoice=invoice,

@@ -156,3 +156,17 @@ def test_invoice_as_of_and_prescription(ledger, manager):
     assert invoice_as_of(f4, date(2026, 11, 22)).prescription_date == date(2028, 6, 30)
     # Seen from before the part-payment, the clock had not been interrupted yet.
     assert invoice_as_of(f4, date(2026, 6, 1)).prescription_date == date(2028, 3, 1)
+
+
+def test_invoices_as_of_in_a_constant_number_of_queries(ledger, manager, django_assert_max_num_queries):
+    from recouvre.disputes.domain.services import dispute_open
+    from recouvre.ledger.domain.queries import invoices_as_of
+
+    f1 = Invoice.objects.get(number="F-1")
+    dispute_open(organisation=ledger, invoice=f1, reason="price", on=date(2026, 3, 1), actor=manager)
+    invoices = list(Invoice.objects.select_related("debtor").order_by("number"))
+    with django_assert_max_num_queries(3):
+        states = invoices_as_of(invoices, date(2026, 11, 22))
+    assert [states[i.pk].disputed for i in invoices] == [True, False, False, False]
+    assert states[f1.pk].status == "open"
+    assert invoices_as_of(invoices, date(2026, 2, 28))[f1.pk].disputed is False
