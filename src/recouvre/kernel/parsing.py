@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _FR_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -16,7 +17,9 @@ _TRUE = {"1", "true", "oui", "yes", "vrai", "o", "y"}
 _FALSE = {"0", "false", "non", "no", "faux", "n", ""}
 
 
+@lru_cache(maxsize=8192)
 def parse_date(text: str) -> date:
+    """Cached: a ledger has few distinct dates and many lines (a refused text is not cached)."""
     text = text.strip()
     match = _ISO_DATE.match(text)
     if match:

@@ -192,7 +192,9 @@ def read_csv(stream: BinaryIO) -> tuple[CsvHeader, Iterator[tuple[int, dict[str,
                 if len(values) > width and any(v.strip() for v in values[width:]):
                     yield line, {STRUCTURE_ERROR: f"{len(values)} fields but the header has {width}"}
                     continue
-                row = {col: (values[i] if i < len(values) else "") for i, col in enumerate(columns)}
+                if len(values) < width:
+                    values += [""] * (width - len(values))
+                row = dict(zip(columns, values, strict=False))  # trailing empty fields are dropped
                 yield line, row
         except csv.Error as exc:
             raise FileRefused(f"line {start} is not well-formed CSV ({exc})", line=start) from exc

@@ -7,10 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import TypeVar
 
 from recouvre.imports.domain.csv_reader import STRUCTURE_ERROR
 from recouvre.kernel.identifiers import (
+    is_mobile_phone,
     normalise_country,
     normalise_currency,
     normalise_email,
@@ -48,6 +50,7 @@ class DebtorFields:
     vat_number: str | None
     emails: tuple[str, ...]
     phone: str | None
+    phone_is_mobile: bool
     address: str | None
     postcode: str | None
     city: str | None
@@ -144,12 +147,28 @@ def _emails(collector: _Collector) -> tuple[str, ...]:
     return tuple(emails)
 
 
-def parse_line(line: int, row: dict[str, str]) -> InvoiceLine | list[RowError]:
-    """Every problem of the line is reported, not only the first, so one pass fixes the file."""
-    if STRUCTURE_ERROR in row:
-        return [RowError(line, "", row[STRUCTURE_ERROR])]
-    c = _Collector(line, row)
-    number = c.required("invoice_number")
+DEBTOR_COLUMNS = (
+    "debtor_ref",
+    "debtor_name",
+    "debtor_type",
+    "debtor_segment",
+    "debtor_siren",
+    "debtor_vat",
+    "debtor_email",
+    "debtor_phone",
+    "debtor_address",
+    "debtor_postcode",
+    "debtor_city",
+    "debtor_country",
+    "debtor_language",
+)
+
+
+@lru_cache(maxsize=16384)
+def _parse_debtor(cells: tuple[str, ...]) -> tuple[DebtorFields, tuple[tuple[str, str], ...]]:
+    """A debtor's cells are repeated on each of its lines: validated once per distinct set (SIREN,
+    VAT and phone checks are the costliest part of a line), errors returned without a line number."""
+    c = _Collector(0, dict(zip(DEBTOR_COLUMNS, cells, strict=True)))
     ref = c.required("debtor_ref")
     country = c.parse("debtor_country", normalise_country)
     phone = c.parse("debtor_phone", lambda raw: normalise_phone(raw, country or "FR"))
@@ -162,12 +181,24 @@ def parse_line(line: int, row: dict[str, str]) -> InvoiceLine | list[RowError]:
         vat_number=c.parse("debtor_vat", normalise_vat),
         emails=_emails(c),
         phone=phone,
+        phone_is_mobile=bool(phone) and is_mobile_phone(phone or ""),
         address=_address(c.text("debtor_address", 500)) or None,
         postcode=c.text("debtor_postcode", 10) or None,
         city=c.text("debtor_city", 100) or None,
         country=country,
         language=c.choice("debtor_language", LANGUAGES, upper=False),
     )
+    return debtor, tuple((error.column, error.message) for error in c.errors)
+
+
+def parse_line(line: int, row: dict[str, str]) -> InvoiceLine | list[RowError]:
+    """Every problem of the line is reported, not only the first, so one pass fixes the file."""
+    if STRUCTURE_ERROR in row:
+        return [RowError(line, "", row[STRUCTURE_ERROR])]
+    c = _Collector(line, row)
+    number = c.required("invoice_number")
+    debtor, debtor_errors = _parse_debtor(tuple(row.get(column, "") for column in DEBTOR_COLUMNS))
+    c.errors.extend(RowError(line, column, message) for column, message in debtor_errors)
     issue_date = c.parse("issue_date", parse_date)
     due_date = c.parse("due_date", parse_date)
     for column in ("issue_date", "due_date"):
@@ -230,17 +261,21 @@ def _end_of_month(day: date) -> date:
     return following - timedelta(days=1)
 
 
-def payment_term_warning(line: InvoiceLine) -> str | None:
+@lru_cache(maxsize=4096)
+def _latest_lawful_due_date(issue_date: date) -> date:
     """French law caps agreed terms at 60 days from the invoice date, or 45 days end of month
-    (L441-10 I); either reading of '45 days end of month' is accepted before warning."""
+    (L441-10 I); either reading of '45 days end of month' is accepted."""
+    return max(
+        issue_date + timedelta(days=60),
+        _end_of_month(issue_date + timedelta(days=45)),
+        _end_of_month(issue_date) + timedelta(days=45),
+    )
+
+
+def payment_term_warning(line: InvoiceLine) -> str | None:
     if line.document_type != "invoice":
         return None
-    cap = max(
-        line.issue_date + timedelta(days=60),
-        _end_of_month(line.issue_date + timedelta(days=45)),
-        _end_of_month(line.issue_date) + timedelta(days=45),
-    )
-    if line.due_date > cap:
+    if line.due_date > _latest_lawful_due_date(line.issue_date):
         days = (line.due_date - line.issue_date).days
         return (
             f"payment term of {days} days exceeds the legal cap"

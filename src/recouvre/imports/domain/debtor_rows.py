@@ -4,14 +4,15 @@ by later lines' non-empty cells (an empty cell never erases), each change in the
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any
 
+from recouvre.common.bulk import insert_rows
 from recouvre.imports.domain.csv_rows import DebtorFields, InvoiceLine, RowError
 from recouvre.imports.domain.import_state import ImportRun
-from recouvre.kernel.identifiers import is_mobile_phone
 from recouvre.ledger.enums import ContactKind, DebtorType
 from recouvre.ledger.models import Contact, Debtor
-from recouvre.timeline.domain.services import events_record_many
+from recouvre.timeline.domain.services import events_insert
 from recouvre.timeline.enums import EventKind
 
 DEBTOR_FIELDS = (
@@ -28,10 +29,35 @@ DEBTOR_FIELDS = (
 )
 
 
-def write_debtors(run: ImportRun, lines: Sequence[InvoiceLine], errors: list[RowError]) -> dict[str, Debtor]:
+# A new debtor's values before it is inserted; the defaults are the model's.
+NEW_DEBTOR_DEFAULTS = {
+    "debtor_type": DebtorType.B2B,
+    "segment": "",
+    "siren": "",
+    "vat_number": "",
+    "address": "",
+    "postcode": "",
+    "city": "",
+    "country": "FR",
+    "language": "fr",
+}
+INSERT_COLUMNS = (
+    "organisation_id",
+    "ref",
+    *DEBTOR_FIELDS,
+    "do_not_contact",
+    "origin",
+    "created_at",
+    "updated_at",
+)
+
+
+def write_debtors(run: ImportRun, lines: Sequence[InvoiceLine], errors: list[RowError]) -> dict[str, Any]:
+    """Returns the chunk's debtors by ref (model instances, or plain records for the new ones: only
+    their `pk` and fields are read), creating and updating them as the lines say."""
     refs = {line.debtor.ref for line in lines}
-    debtors = {d.ref: d for d in Debtor.objects.filter(ref__in=refs)}
-    new: dict[str, Debtor] = {}
+    debtors: dict[str, Any] = {d.ref: d for d in Debtor.objects.filter(ref__in=refs)}
+    new: dict[str, SimpleNamespace] = {}
     changes: dict[str, dict[str, list[Any]]] = {}
     for line in lines:
         fields = line.debtor
@@ -40,24 +66,36 @@ def write_debtors(run: ImportRun, lines: Sequence[InvoiceLine], errors: list[Row
             if fields.name is None:
                 errors.append(
                     RowError(
-                        line.line,
-                        "debtor_name",
-                        f"required on the first line of a new debtor ({fields.ref})",
+                        line.line, "debtor_name", f"required on the first line of a new debtor ({fields.ref})"
                     )
                 )
                 continue
-            debtor = Debtor(
-                organisation=run.organisation, ref=fields.ref, name=fields.name, origin=run.origin
-            )
+            debtor = SimpleNamespace(pk=None, ref=fields.ref, **NEW_DEBTOR_DEFAULTS, name=fields.name)
             debtors[fields.ref] = new[fields.ref] = debtor
         _merge_debtor(run, debtor, fields, changes.setdefault(fields.ref, {}) if debtor.pk else None)
     if new:
-        for debtor in new.values():
-            debtor.debtor_type = debtor.debtor_type or DebtorType.B2B
-        Debtor.objects.bulk_create(list(new.values()), batch_size=1000)
+        org_id = run.organisation.pk
+        insert_rows(
+            Debtor._meta.db_table,
+            INSERT_COLUMNS,
+            (
+                (
+                    org_id,
+                    d.ref,
+                    *(getattr(d, name) for name in DEBTOR_FIELDS),
+                    False,
+                    run.origin,
+                    run.db_now,
+                    run.db_now,
+                )
+                for d in new.values()
+            ),
+        )
+        for ref, pk in Debtor.objects.filter(ref__in=list(new)).values_list("ref", "id"):
+            new[ref].pk = pk
     changed = [debtors[ref] for ref, diff in changes.items() if diff]
     if changed:
-        Debtor.objects.bulk_update(changed, [*list(DEBTOR_FIELDS), "updated_at"], batch_size=500)
+        Debtor.objects.bulk_update(changed, [*DEBTOR_FIELDS, "updated_at"], batch_size=500)
     events = [
         run.event(d.pk, EventKind.DEBTOR_CREATED, f"Débiteur {d.name} ({d.ref}) créé par l'import", {})
         for d in new.values()
@@ -72,12 +110,12 @@ def write_debtors(run: ImportRun, lines: Sequence[InvoiceLine], errors: list[Row
         for ref, diff in changes.items()
         if diff
     ]
-    events_record_many(events)
+    events_insert(events)
     return debtors
 
 
 def _merge_debtor(
-    run: ImportRun, debtor: Debtor, fields: DebtorFields, diff: dict[str, list[Any]] | None
+    run: ImportRun, debtor: Any, fields: DebtorFields, diff: dict[str, list[Any]] | None
 ) -> None:
     """A later line's non-empty cells win; an empty cell never erases a stored value."""
     for name in DEBTOR_FIELDS:
@@ -91,7 +129,20 @@ def _merge_debtor(
         debtor.updated_at = run.now
 
 
-def write_contacts(run: ImportRun, lines: Sequence[InvoiceLine], debtors: dict[str, Debtor]) -> None:
+CONTACT_COLUMNS = (
+    "organisation_id",
+    "debtor_id",
+    "kind",
+    "value",
+    "name",
+    "is_mobile",
+    "origin",
+    "created_at",
+)
+
+
+def write_contacts(run: ImportRun, lines: Sequence[InvoiceLine], debtors: dict[str, Any]) -> None:
+    """Adds the emails and phone numbers not yet known for each debtor; never removes one."""
     wanted: dict[tuple[int, str, str], bool] = {}
     for line in lines:
         debtor = debtors.get(line.debtor.ref)
@@ -100,9 +151,7 @@ def write_contacts(run: ImportRun, lines: Sequence[InvoiceLine], debtors: dict[s
         for email in line.debtor.emails:
             wanted[(debtor.pk, ContactKind.EMAIL, email)] = False
         if line.debtor.phone:
-            wanted.setdefault(
-                (debtor.pk, ContactKind.PHONE, line.debtor.phone), is_mobile_phone(line.debtor.phone)
-            )
+            wanted.setdefault((debtor.pk, ContactKind.PHONE, line.debtor.phone), line.debtor.phone_is_mobile)
     if not wanted:
         return
     existing = set(
@@ -110,18 +159,13 @@ def write_contacts(run: ImportRun, lines: Sequence[InvoiceLine], debtors: dict[s
             "debtor_id", "kind", "value"
         )
     )
-    Contact.objects.bulk_create(
+    org_id = run.organisation.pk
+    insert_rows(
+        Contact._meta.db_table,
+        CONTACT_COLUMNS,
         [
-            Contact(
-                organisation=run.organisation,
-                debtor_id=debtor_id,
-                kind=kind,
-                value=value,
-                is_mobile=mobile,
-                origin=run.origin,
-            )
+            (org_id, debtor_id, kind, value, "", mobile, run.origin, run.db_now)
             for (debtor_id, kind, value), mobile in wanted.items()
             if (debtor_id, kind, value) not in existing
         ],
-        batch_size=1000,
     )

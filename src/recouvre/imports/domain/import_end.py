@@ -9,7 +9,7 @@ from recouvre.kernel.money import format_money
 from recouvre.ledger.domain.services import credit_note_allocate, payment_record
 from recouvre.ledger.enums import DocumentType, InvoiceStatus
 from recouvre.ledger.models import Allocation, Invoice, Payment
-from recouvre.timeline.domain.services import events_record_many
+from recouvre.timeline.domain.services import events_insert
 from recouvre.timeline.enums import EventKind
 
 
@@ -142,4 +142,4 @@ def _summary_events(run: ImportRun) -> None:
                 },
             )
         )
-    events_record_many(events)
+    events_insert(events)

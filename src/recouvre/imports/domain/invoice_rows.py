@@ -12,9 +12,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from recouvre.common.bulk import insert_returning, insert_rows
 from recouvre.disputes.domain.services import dispute_open
 from recouvre.disputes.enums import DisputeReason
-from recouvre.imports.domain.bulk import insert_rows
 from recouvre.imports.domain.csv_rows import InvoiceLine, RowError
 from recouvre.imports.domain.debtor_rows import write_contacts, write_debtors
 from recouvre.imports.domain.import_state import (
@@ -26,9 +26,8 @@ from recouvre.imports.domain.import_state import (
 from recouvre.ledger.domain.services import invoices_refresh_open_amount
 from recouvre.ledger.enums import DocumentType, InvoiceStatus
 from recouvre.ledger.models import Allocation, Debtor, Invoice, Payment
-from recouvre.timeline.domain.services import events_record_many
+from recouvre.timeline.domain.services import events_insert
 from recouvre.timeline.enums import EventKind
-from recouvre.timeline.models import Event
 
 # Invoice details a later file may change; each change is recorded in the invoice's history.
 INVOICE_FIELDS = (
@@ -73,6 +72,31 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+PAYMENT_COLUMNS = (
+    "organisation_id",
+    "debtor_id",
+    "amount",
+    "currency",
+    "date",
+    "date_estimated",
+    "reference",
+    "source",
+    "import_batch_id",
+    "created_by_id",
+    "created_at",
+)
+ALLOCATION_COLUMNS = (
+    "organisation_id",
+    "invoice_id",
+    "payment_id",
+    "credit_note_id",
+    "amount",
+    "date",
+    "created_by_id",
+    "created_at",
+)
 
 
 class InvoiceWriter:
@@ -190,8 +214,8 @@ class InvoiceWriter:
             self.run.origin,
             line.disputed,
             self.run.batch.pk,
-            self.run.now,
-            self.run.now,
+            self.run.db_now,
+            self.run.db_now,
         )
 
     def _compare(
@@ -287,7 +311,7 @@ class InvoiceWriter:
 
     def _apply_updates(self, updates: list[tuple[InvoiceLine, dict[str, Any], dict[str, list[Any]]]]) -> None:
 
-        events: list[Event] = []
+        events: list[tuple[Any, ...]] = []
         amount_changed: list[int] = []
         for line, current, diff in updates:
             values = {name: new for name, (_old, new) in diff.items()}
@@ -310,7 +334,7 @@ class InvoiceWriter:
             )
         if amount_changed:
             invoices_refresh_open_amount(amount_changed)
-        events_record_many(events)
+        events_insert(events)
 
     # -- payments found by the import -------------------------------------------------------------
     def _record_payments(self) -> None:
@@ -321,35 +345,49 @@ class InvoiceWriter:
         if not pending:
             return
         ids = dict(Invoice.objects.filter(number__in=[p.number for p in pending]).values_list("number", "id"))
-        payments = Payment.objects.bulk_create(
+        run = self.run
+        actor_id = run.actor.pk if run.actor else None
+        # The payment's reference is the invoice number: unique among this import's payments (an
+        # invoice appears once in a file), so it pairs each new payment with its invoice.
+        payment_ids = {
+            reference: pk
+            for pk, reference in insert_returning(
+                Payment._meta.db_table,
+                PAYMENT_COLUMNS,
+                [
+                    (
+                        run.organisation.pk,
+                        p.debtor_id,
+                        p.amount,
+                        "EUR",
+                        p.on,
+                        p.estimated,
+                        p.number,
+                        "import",
+                        run.batch.pk,
+                        actor_id,
+                        run.db_now,
+                    )
+                    for p in pending
+                ],
+                returning=("id", "reference"),
+            )
+        }
+        insert_rows(
+            Allocation._meta.db_table,
+            ALLOCATION_COLUMNS,
             [
-                Payment(
-                    organisation=self.run.organisation,
-                    debtor_id=p.debtor_id,
-                    amount=p.amount,
-                    date=p.on,
-                    date_estimated=p.estimated,
-                    reference=p.number,
-                    source="import",
-                    import_batch=self.run.batch,
-                    created_by=self.run.actor,
+                (
+                    run.organisation.pk,
+                    ids[p.number],
+                    payment_ids[p.number],
+                    None,
+                    p.amount,
+                    p.on,
+                    actor_id,
+                    run.db_now,
                 )
                 for p in pending
             ],
-            batch_size=1000,
-        )
-        Allocation.objects.bulk_create(
-            [
-                Allocation(
-                    organisation=self.run.organisation,
-                    invoice_id=ids[p.number],
-                    payment=payment,
-                    amount=p.amount,
-                    date=p.on,
-                    created_by=self.run.actor,
-                )
-                for p, payment in zip(pending, payments, strict=True)
-            ],
-            batch_size=1000,
         )
         invoices_refresh_open_amount(ids[p.number] for p in pending if p.existing)
