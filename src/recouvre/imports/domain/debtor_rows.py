@@ -56,7 +56,7 @@ def write_debtors(run: ImportRun, lines: Sequence[InvoiceLine], errors: list[Row
     """Returns the chunk's debtors by ref (model instances, or plain records for the new ones: only
     their `pk` and fields are read), creating and updating them as the lines say."""
     refs = {line.debtor.ref for line in lines}
-    debtors: dict[str, Any] = {d.ref: d for d in Debtor.objects.filter(ref__in=refs)}
+    debtors: dict[str, Any] = {d.ref: d for d in Debtor.objects.filter(ref__any=list(refs))}
     new: dict[str, SimpleNamespace] = {}
     changes: dict[str, dict[str, list[Any]]] = {}
     for line in lines:
@@ -91,7 +91,7 @@ def write_debtors(run: ImportRun, lines: Sequence[InvoiceLine], errors: list[Row
                 for d in new.values()
             ),
         )
-        for ref, pk in Debtor.objects.filter(ref__in=list(new)).values_list("ref", "id"):
+        for ref, pk in Debtor.objects.filter(ref__any=list(new)).values_list("ref", "id"):
             new[ref].pk = pk
     changed = [debtors[ref] for ref, diff in changes.items() if diff]
     if changed:
@@ -155,7 +155,7 @@ def write_contacts(run: ImportRun, lines: Sequence[InvoiceLine], debtors: dict[s
     if not wanted:
         return
     existing = set(
-        Contact.objects.filter(debtor_id__in={key[0] for key in wanted}).values_list(
+        Contact.objects.filter(debtor_id__any=list({key[0] for key in wanted})).values_list(
             "debtor_id", "kind", "value"
         )
     )

@@ -3,6 +3,8 @@ invoices absent from a `--complete` file settled, and one timeline summary per d
 
 from __future__ import annotations
 
+from django.db.models.expressions import RawSQL
+
 from recouvre.imports.domain.csv_rows import RowError
 from recouvre.imports.domain.import_state import ImportRun
 from recouvre.kernel.money import format_money
@@ -19,6 +21,7 @@ def finish_import(run: ImportRun, *, complete: bool, errors: list[RowError]) -> 
     _allocate_credit_notes(run, errors)
     settled = _settle_absent(run) if complete else []
     _summary_events(run)
+    run.seen.drop()
     return settled
 
 
@@ -91,24 +94,30 @@ def _settle_absent(run: ImportRun) -> list[str]:
         Invoice.objects.filter(
             document_type=DocumentType.INVOICE, status=InvoiceStatus.OPEN, open_amount__gt=0
         )
-        .exclude(last_import=run.batch)
-        .select_related("debtor")
+        .exclude(number__in=RawSQL(run.seen.subquery(), []))
         .order_by("id")
     )
-    for invoice in absent.iterator(chunk_size=1000):
-        payment_record(
-            organisation=run.organisation,
-            debtor=invoice.debtor,
-            invoice=invoice,
-            amount=invoice.open_amount,
-            on=run.today,
-            actor=run.actor,
-            reference=f"Soldée par l'import complet {run.batch.file_name}",
-            source="import",
-            import_batch=run.batch,
-        )
-        settled.append(invoice.number)
+    # Ids first: SQLite cannot write the table it is still reading through a cursor.
+    ids = list(absent.values_list("id", flat=True))
+    for start in range(0, len(ids), 1000):
+        for invoice in Invoice.objects.filter(id__in=ids[start : start + 1000]).select_related("debtor"):
+            _settle(run, invoice)
+            settled.append(invoice.number)
     return settled
+
+
+def _settle(run: ImportRun, invoice: Invoice) -> None:
+    payment_record(
+        organisation=run.organisation,
+        debtor=invoice.debtor,
+        invoice=invoice,
+        amount=invoice.open_amount,
+        on=run.today,
+        actor=run.actor,
+        reference=f"Soldée par l'import complet {run.batch.file_name}",
+        source="import",
+        import_batch=run.batch,
+    )
 
 
 def _summary_events(run: ImportRun) -> None:

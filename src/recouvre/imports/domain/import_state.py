@@ -11,6 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from recouvre.common.bulk import db_datetime, db_json
+from recouvre.imports.domain.seen_numbers import SeenNumbers
 from recouvre.ledger.enums import Origin
 
 MAX_NUMBERS_IN_SUMMARY = 10
@@ -72,6 +73,7 @@ class ImportRun:
     def __post_init__(self) -> None:
         # Adapted once for the raw inserts of the whole run rather than once per row.
         self.db_now = db_datetime(self.now)
+        self.seen = SeenNumbers()
 
     def event(
         self, debtor_id: int, kind: str, summary: str, data: dict[str, Any], invoice_id: int | None = None

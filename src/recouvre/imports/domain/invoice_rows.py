@@ -111,10 +111,11 @@ class InvoiceWriter:
         write_contacts(self.run, lines, debtors)
         existing = {
             row["number"]: row
-            for row in Invoice.objects.filter(number__in=[line.number for line in lines]).values(
-                "id", "number", "open_amount", "status", "last_import_id", "source_disputed", *INVOICE_FIELDS
+            for row in Invoice.objects.filter(number__any=[line.number for line in lines]).values(
+                "id", "number", "open_amount", "status", "source_disputed", *INVOICE_FIELDS
             )
         }
+        seen_before = self.run.seen.already([line.number for line in lines])
         first_line: dict[str, int] = {}
         new_rows: list[tuple[Any, ...]] = []
         disputes: list[InvoiceLine] = []
@@ -134,7 +135,7 @@ class InvoiceWriter:
                 continue
             first_line[line.number] = line.line
             current = existing.get(line.number)
-            if current is not None and current["last_import_id"] == self.run.batch.pk:
+            if line.number in seen_before:
                 errors.append(
                     RowError(line.line, "invoice_number", f"{line.number} appears twice in this file")
                 )
@@ -153,9 +154,7 @@ class InvoiceWriter:
             insert_rows(Invoice._meta.db_table, INSERT_COLUMNS, new_rows)
         if updates:
             self._apply_updates(updates)
-        seen_ids = [row["id"] for number, row in existing.items() if number in first_line]
-        if seen_ids:
-            Invoice.objects.filter(id__in=seen_ids).update(last_import=self.run.batch)
+        self.run.seen.add(number for number in first_line if number not in seen_before)
         for line in disputes:
             invoice = Invoice.objects.get(number=line.number)
             dispute_open(
@@ -319,7 +318,9 @@ class InvoiceWriter:
                 # Allocations already recorded stay; the open amount follows the new total.
                 values["open_amount"] = line.amount - (current["amount"] - current["open_amount"])
                 amount_changed.append(current["id"])
-            Invoice.objects.filter(id=current["id"]).update(**values, updated_at=self.run.now)
+            Invoice.objects.filter(id=current["id"]).update(
+                **values, last_import=self.run.batch, updated_at=self.run.now
+            )
             visible = {k: [_json_value(o), _json_value(n)] for k, (o, n) in diff.items() if k != "debtor_id"}
             if "debtor_id" in diff:
                 visible["debtor"] = [diff["debtor_id"][0], diff["debtor_id"][1]]
@@ -344,7 +345,9 @@ class InvoiceWriter:
         pending, self.run.payments = self.run.payments, []
         if not pending:
             return
-        ids = dict(Invoice.objects.filter(number__in=[p.number for p in pending]).values_list("number", "id"))
+        ids = dict(
+            Invoice.objects.filter(number__any=[p.number for p in pending]).values_list("number", "id")
+        )
         run = self.run
         actor_id = run.actor.pk if run.actor else None
         # The payment's reference is the invoice number: unique among this import's payments (an
