@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import itertools
 import logging
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, BinaryIO
@@ -133,6 +135,19 @@ class _HashingStream:
             yield chunk
 
 
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """A million-line import allocates tens of millions of short-lived, acyclic objects; CPython's
+    default thresholds then run a full collection of the whole heap dozens of times (about a fifth of
+    the import's time, measured). Collecting less often keeps memory bounded all the same."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 1000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
 class _Abandon(Exception):
     """Leaves the transaction so that it rolls back: refused lines, or a dry run."""
 
@@ -170,7 +185,7 @@ def invoices_import(
         ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.RUNNING)
     report.batch_id = batch.pk
     try:
-        with transaction.atomic():
+        with _fewer_collections(), transaction.atomic():
             run = ImportRun(organisation=organisation, batch=batch, actor=actor, today=today)
             writer = InvoiceWriter(run)
             header, records = read_csv(hashing)  # type: ignore[arg-type]
