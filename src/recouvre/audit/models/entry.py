@@ -22,4 +22,7 @@ class AuditEntry(OrganisationScopedModel):
 
     class Meta:
         ordering = ["-at"]
-        indexes = [models.Index(fields=["debtor", "-at"], name="audit_debtor_time")]
+        indexes = [
+            models.Index(fields=["debtor", "-at"], name="audit_debtor_time"),
+            models.Index(fields=["organisation", "-at"], name="audit_org_time"),
+        ]

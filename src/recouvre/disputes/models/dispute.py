@@ -24,6 +24,7 @@ class Dispute(OrganisationScopedModel):
 
     class Meta:
         ordering = ["-opened_on", "-id"]
+        indexes = [models.Index(fields=["organisation", "status", "opened_on"], name="dispute_org_status")]
         constraints = [
             # One open dispute per invoice: a second complaint is a comment on the first.
             models.UniqueConstraint(

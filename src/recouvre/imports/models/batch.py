@@ -33,6 +33,7 @@ class ImportBatch(OrganisationScopedModel):
 
     class Meta:
         ordering = ["-started_at"]
+        indexes = [models.Index(fields=["organisation", "-started_at"], name="import_org_time")]
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.status})"

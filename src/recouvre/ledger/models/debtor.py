@@ -13,7 +13,7 @@ class Debtor(OrganisationScopedModel):
     name = models.CharField(_("raison sociale"), max_length=200)
     debtor_type = models.CharField(max_length=6, choices=DebtorType.choices, default=DebtorType.B2B)
     segment = models.CharField(max_length=3, choices=Segment.choices, blank=True, default="")
-    siren = models.CharField(max_length=9, blank=True, default="", db_index=True)
+    siren = models.CharField(max_length=9, blank=True, default="")
     vat_number = models.CharField(max_length=20, blank=True, default="")
     address = models.TextField(blank=True, default="")
     postcode = models.CharField(max_length=10, blank=True, default="")
@@ -30,7 +30,11 @@ class Debtor(OrganisationScopedModel):
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["organisation", "ref"], name="debtor_ref_unique")]
-        indexes = [models.Index(fields=["organisation", "name"], name="debtor_org_name")]
+        indexes = [
+            models.Index(fields=["organisation", "name"], name="debtor_org_name"),
+            # Accounts sharing a SIREN are one company for contact caps and exposure.
+            models.Index(fields=["organisation", "siren"], name="debtor_org_siren"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.ref})"

@@ -27,6 +27,7 @@ class Payment(OrganisationScopedModel):
 
     class Meta:
         ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["organisation", "-date"], name="payment_org_date")]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive")
         ]

@@ -40,7 +40,10 @@ class Event(OrganisationScopedModel):
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["debtor", "-occurred_at"], name="event_debtor_time")]
+        indexes = [
+            models.Index(fields=["debtor", "-occurred_at"], name="event_debtor_time"),
+            models.Index(fields=["organisation", "-occurred_at"], name="event_org_time"),
+        ]
 
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
