@@ -164,7 +164,7 @@ DEBTOR_COLUMNS = (
 )
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=65536)
 def _parse_debtor(cells: tuple[str, ...]) -> tuple[DebtorFields, tuple[tuple[str, str], ...]]:
     """A debtor's cells are repeated on each of its lines: validated once per distinct set (SIREN,
     VAT and phone checks are the costliest part of a line), errors returned without a line number."""

@@ -56,7 +56,11 @@ def write_debtors(run: ImportRun, lines: Sequence[InvoiceLine], errors: list[Row
     """Returns the chunk's debtors by ref (model instances, or plain records for the new ones: only
     their `pk` and fields are read), creating and updating them as the lines say."""
     refs = {line.debtor.ref for line in lines}
-    debtors: dict[str, Any] = {d.ref: d for d in Debtor.objects.filter(ref__any=list(refs))}
+    # Plain records, not model instances: a chunk reads thousands and updates few.
+    debtors: dict[str, Any] = {
+        row["ref"]: SimpleNamespace(pk=row.pop("id"), **row)
+        for row in Debtor.objects.filter(ref__any=list(refs)).values("id", "ref", *DEBTOR_FIELDS)
+    }
     new: dict[str, SimpleNamespace] = {}
     changes: dict[str, dict[str, list[Any]]] = {}
     for line in lines:
@@ -93,9 +97,11 @@ def write_debtors(run: ImportRun, lines: Sequence[InvoiceLine], errors: list[Row
         )
         for ref, pk in Debtor.objects.filter(ref__any=list(new)).values_list("ref", "id"):
             new[ref].pk = pk
-    changed = [debtors[ref] for ref, diff in changes.items() if diff]
-    if changed:
-        Debtor.objects.bulk_update(changed, [*DEBTOR_FIELDS, "updated_at"], batch_size=500)
+    for ref, diff in changes.items():
+        if diff:
+            Debtor.objects.filter(pk=debtors[ref].pk).update(
+                **{name: getattr(debtors[ref], name) for name in diff}, updated_at=run.now
+            )
     events = [
         run.event(d.pk, EventKind.DEBTOR_CREATED, f"Débiteur {d.name} ({d.ref}) créé par l'import", {})
         for d in new.values()
@@ -126,7 +132,6 @@ def _merge_debtor(
             old = diff[name][0] if name in diff else getattr(debtor, name)
             diff[name] = [old, value]
         setattr(debtor, name, value)
-        debtor.updated_at = run.now
 
 
 CONTACT_COLUMNS = (
