@@ -21,7 +21,7 @@ _ISO_CURRENCY = re.compile(r"^[A-Z]{3}$")
 _ISO_COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def normalise_siren(text: str) -> str:
     """A SIREN (9 digits) from a SIREN or a SIRET (14 digits), both Luhn-checked."""
     compact = re.sub(r"[\s.\-]", "", text)
@@ -47,7 +47,7 @@ def siren_with_check_digit(first_eight: str) -> str:
     return first_eight + luhn.calc_check_digit(first_eight)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def normalise_vat(text: str) -> str:
     try:
         return str(eu_vat.validate(text))
@@ -55,7 +55,7 @@ def normalise_vat(text: str) -> str:
         raise ValueError(f"{text!r} is not a valid intra-EU VAT number ({exc})") from exc
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def normalise_phone(text: str, country: str = "FR") -> str:
     """E.164 form; a national number is read in the debtor's country."""
     try:
@@ -76,7 +76,7 @@ def format_phone(e164: str) -> str:
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def is_mobile_phone(e164: str) -> bool:
     number = phonenumbers.parse(e164, None)
     kind = phonenumbers.number_type(number)

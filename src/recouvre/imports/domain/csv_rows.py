@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from hashlib import blake2b
 from typing import TypeVar
 
 from recouvre.imports.domain.csv_reader import STRUCTURE_ERROR
@@ -164,7 +165,7 @@ DEBTOR_COLUMNS = (
 )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _parse_debtor(cells: tuple[str, ...]) -> tuple[DebtorFields, tuple[tuple[str, str], ...]]:
     """A debtor's cells are repeated on each of its lines: validated once per distinct set (SIREN,
     VAT and phone checks are the costliest part of a line), errors returned without a line number."""
@@ -191,14 +192,58 @@ def _parse_debtor(cells: tuple[str, ...]) -> tuple[DebtorFields, tuple[tuple[str
     return debtor, tuple((error.column, error.message) for error in c.errors)
 
 
-def parse_line(line: int, row: dict[str, str]) -> InvoiceLine | list[RowError]:
-    """Every problem of the line is reported, not only the first, so one pass fixes the file."""
+class DebtorCellsSeen:
+    """The debtor cell sets a file has already shown on accepted lines, as 16-byte digests: a repeat
+    carries nothing new (merging it again changes nothing), so it is neither validated nor merged
+    again. About a hundred bytes per distinct set, where caching the parsed result cost a kilobyte
+    and, bounded, forgot sets a large file repeats far apart."""
+
+    def __init__(self) -> None:
+        self._digests: set[bytes] = set()
+
+    def check(self, cells: tuple[str, ...]) -> tuple[bytes, bool]:
+        digest = blake2b("\x1f".join(cells).encode(), digest_size=16).digest()
+        return digest, digest in self._digests
+
+    def add(self, digest: bytes) -> None:
+        self._digests.add(digest)
+
+
+def _bare_debtor(ref: str) -> DebtorFields:
+    return DebtorFields(
+        ref=ref,
+        name=None,
+        debtor_type=None,
+        segment=None,
+        siren=None,
+        vat_number=None,
+        emails=(),
+        phone=None,
+        phone_is_mobile=False,
+        address=None,
+        postcode=None,
+        city=None,
+        country=None,
+        language=None,
+    )
+
+
+def parse_line(
+    line: int, row: dict[str, str], seen: DebtorCellsSeen | None = None
+) -> InvoiceLine | list[RowError]:
+    """Every problem of the line is reported, not only the first, so one pass fixes the file.
+    With `seen`, a debtor's cells already met without error come back as the bare reference."""
     if STRUCTURE_ERROR in row:
         return [RowError(line, "", row[STRUCTURE_ERROR])]
     c = _Collector(line, row)
     number = c.required("invoice_number")
-    debtor, debtor_errors = _parse_debtor(tuple(row.get(column, "") for column in DEBTOR_COLUMNS))
-    c.errors.extend(RowError(line, column, message) for column, message in debtor_errors)
+    cells = tuple(row.get(column, "") for column in DEBTOR_COLUMNS)
+    digest, repeated = seen.check(cells) if seen is not None else (b"", False)
+    if repeated:
+        debtor = _bare_debtor(cells[0].strip())
+    else:
+        debtor, debtor_errors = _parse_debtor(cells)
+        c.errors.extend(RowError(line, column, message) for column, message in debtor_errors)
     issue_date = c.parse("issue_date", parse_date)
     due_date = c.parse("due_date", parse_date)
     for column in ("issue_date", "due_date"):
@@ -253,7 +298,12 @@ def parse_line(line: int, row: dict[str, str]) -> InvoiceLine | list[RowError]:
         delivery_date=c.parse("delivery_date", parse_date),
         payment_terms=c.text("payment_terms", 120),
     )
-    return c.errors if c.errors else result
+    if c.errors:
+        return c.errors
+    if seen is not None and not repeated:
+        # Only a line accepted whole: its debtor is then created or updated from these cells.
+        seen.add(digest)
+    return result
 
 
 def _end_of_month(day: date) -> date:

@@ -17,7 +17,7 @@ from recouvre.ledger.enums import Origin
 MAX_NUMBERS_IN_SUMMARY = 10
 
 
-@dataclass
+@dataclass(slots=True)
 class DebtorSummary:
     created: list[str] = field(default_factory=list)
     created_count: int = 0

@@ -19,7 +19,13 @@ from django.utils import timezone
 from recouvre.audit.domain.context import current_channel
 from recouvre.audit.domain.services import audit_record
 from recouvre.imports.domain.csv_reader import FileRefused, read_csv
-from recouvre.imports.domain.csv_rows import InvoiceLine, RowError, parse_line, payment_term_warning
+from recouvre.imports.domain.csv_rows import (
+    DebtorCellsSeen,
+    InvoiceLine,
+    RowError,
+    parse_line,
+    payment_term_warning,
+)
 from recouvre.imports.domain.import_end import finish_import
 from recouvre.imports.domain.import_state import ImportRun
 from recouvre.imports.domain.invoice_rows import InvoiceWriter
@@ -187,6 +193,7 @@ def invoices_import(
     try:
         with _fewer_collections(), transaction.atomic():
             run = ImportRun(organisation=organisation, batch=batch, actor=actor, today=today)
+            debtor_cells = DebtorCellsSeen()
             writer = InvoiceWriter(run)
             header, records = read_csv(hashing)  # type: ignore[arg-type]
             for name in header.unknown:
@@ -195,7 +202,7 @@ def invoices_import(
                 report.lines += len(chunk)
                 lines: list[InvoiceLine] = []
                 for line_no, row in chunk:
-                    parsed = parse_line(line_no, row)
+                    parsed = parse_line(line_no, row, debtor_cells)
                     if isinstance(parsed, list):
                         errors.extend(parsed)
                         continue

@@ -108,3 +108,32 @@ def test_payment_term_warning_beyond_legal_caps():
 
 def test_row_error_is_a_value():
     assert RowError(1, "a", "b") == RowError(1, "a", "b")
+
+
+def test_repeated_debtor_cells_are_validated_once():
+    from recouvre.imports.domain.csv_rows import DebtorCellsSeen
+
+    seen = DebtorCellsSeen()
+    cells = {"debtor_siren": "732829320", "debtor_phone": "06 12 34 56 78"}
+    first = parse_line(2, {**BASE, **cells}, seen)
+    again = parse_line(3, {**BASE, **cells, "invoice_number": "F-2"}, seen)
+    assert (first.debtor.name, first.debtor.siren) == ("Dupont SARL", "732829320")
+    # Nothing new to merge: only the reference comes back.
+    assert (again.debtor.ref, again.debtor.name, again.debtor.siren, again.debtor.phone) == (
+        "411DUPONT",
+        None,
+        None,
+        None,
+    )
+
+
+def test_cells_of_a_refused_line_are_not_remembered():
+    from recouvre.imports.domain.csv_rows import DebtorCellsSeen
+
+    seen = DebtorCellsSeen()
+    assert isinstance(parse_line(2, {**BASE, "amount": "12,3,4"}, seen), list)
+    again = parse_line(3, {**BASE, "invoice_number": "F-2"}, seen)
+    assert again.debtor.name == "Dupont SARL"
+    # Invalid cells are reported on every line that carries them.
+    assert parse_line(4, {**BASE, "debtor_siren": "1"}, seen)[0].column == "debtor_siren"
+    assert parse_line(5, {**BASE, "debtor_siren": "1"}, seen)[0].line == 5

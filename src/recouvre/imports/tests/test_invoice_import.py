@@ -314,3 +314,12 @@ def test_amount_change_keeps_allocations_and_refuses_below_paid(organisation, im
     )
     report = import_csv(organisation, less)
     assert [(e.line, e.column) for e in report.errors] == [(3, "amount")]
+
+
+def test_a_refused_first_line_does_not_hide_the_debtor_of_the_next(organisation, import_csv):
+    text = (
+        HEADER
+        + "\nF-1;411A;Alpha;;;01/09/2026;01/10/2026;12,3,4;;;\nF-2;411A;Alpha;;;01/09/2026;01/10/2026;10;;;\n"
+    )
+    report = import_csv(organisation, text)
+    assert [(e.line, e.column) for e in report.errors] == [(2, "amount")]
