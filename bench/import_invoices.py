@@ -332,7 +332,7 @@ def _rss_mb() -> float:
         return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
 
 
-def _spread(samples: list[tuple[int, float, float]], count: int = 10) -> list[tuple[int, float, float]]:
+def _spread(samples: list[tuple[float, ...]], count: int = 10) -> list[tuple[float, ...]]:
     """About `count` samples evenly spread over the file, the last one included."""
     step = max(1, len(samples) // count)
     picked = samples[step - 1 :: step]
@@ -411,6 +411,9 @@ class SqlStats:
 
         connection._commit = timed
 
+    def total(self) -> float:
+        return sum(seconds for _count, seconds in self.shapes.values())
+
     def top(self, count: int = 25) -> list[dict[str, Any]]:
         ranked = sorted(self.shapes.items(), key=lambda item: -item[1][1])[:count]
         return [{"sql": sql, "count": n, "seconds": round(t, 3)} for sql, (n, t) in ranked]
@@ -441,8 +444,8 @@ def child_import(args: argparse.Namespace) -> dict[str, Any]:
         from pyinstrument import Profiler
 
         profiler = Profiler(interval=0.001)
-    # (lines read, seconds since the start, resident MB) after each chunk
-    rss_samples: list[tuple[int, float, float]] = []
+    # (lines read, seconds since the start, resident MB[, seconds in SQL so far]) after each chunk
+    rss_samples: list[tuple[float, ...]] = []
     load = os.getloadavg()[0]
     sql_stats = SqlStats() if args.sql_stats else None
     watching: Any = contextlib.nullcontext()
@@ -460,7 +463,12 @@ def child_import(args: argparse.Namespace) -> dict[str, Any]:
             actor=actor,
             today=date.fromisoformat(args.today),
             progress=lambda lines: rss_samples.append(
-                (lines, round(time.perf_counter() - started, 2), round(_rss_mb(), 1))
+                (
+                    lines,
+                    round(time.perf_counter() - started, 2),
+                    round(_rss_mb(), 1),
+                    *([round(sql_stats.total(), 2)] if sql_stats is not None else []),
+                )
             ),
         )
         if profiler is not None:

@@ -15,6 +15,7 @@ from typing import Any
 from stdnum.iso7064 import mod_11_10
 
 from recouvre.demo import places
+from recouvre.imports.domain.csv_rows import DEBTOR_COLUMNS
 from recouvre.kernel.identifiers import normalise_phone, siren_with_check_digit
 
 GOOD, OCCASIONAL, HABITUAL, DISPUTER, STOPPER = "good", "occasional", "habitual", "disputer", "stopper"
@@ -365,18 +366,4 @@ class DebtorFactory:
         )
 
 
-COLUMN_NAMES: tuple[str, ...] = (
-    "debtor_ref",
-    "debtor_name",
-    "debtor_type",
-    "debtor_segment",
-    "debtor_siren",
-    "debtor_vat",
-    "debtor_email",
-    "debtor_phone",
-    "debtor_address",
-    "debtor_postcode",
-    "debtor_city",
-    "debtor_country",
-    "debtor_language",
-)
+COLUMN_NAMES: tuple[str, ...] = DEBTOR_COLUMNS

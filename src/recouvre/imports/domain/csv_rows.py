@@ -11,7 +11,7 @@ from functools import lru_cache
 from hashlib import blake2b
 from typing import TypeVar
 
-from recouvre.imports.domain.csv_reader import STRUCTURE_ERROR
+from recouvre.imports.domain.csv_reader import COLUMNS, STRUCTURE_ERROR
 from recouvre.kernel.identifiers import (
     is_mobile_phone,
     normalise_country,
@@ -148,21 +148,8 @@ def _emails(collector: _Collector) -> tuple[str, ...]:
     return tuple(emails)
 
 
-DEBTOR_COLUMNS = (
-    "debtor_ref",
-    "debtor_name",
-    "debtor_type",
-    "debtor_segment",
-    "debtor_siren",
-    "debtor_vat",
-    "debtor_email",
-    "debtor_phone",
-    "debtor_address",
-    "debtor_postcode",
-    "debtor_city",
-    "debtor_country",
-    "debtor_language",
-)
+# The debtor columns in the canonical order, `debtor_ref` first.
+DEBTOR_COLUMNS = tuple(column for column in COLUMNS if column.startswith("debtor_"))
 
 
 @lru_cache(maxsize=8192)
