@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     add(commands, "migrate", setup.migrate, "create or upgrade the database", org=False)
 
     org = commands.add_parser("org", help="creditor organisations").add_subparsers(dest="sub", required=True)
-    p = add(org, "create", setup.org_create, "create a creditor organisation", org=False)
+    p = add(org, "create", setup.org_create, "create a creditor organisation", org=False, actor=True)
     p.add_argument("--name", required=True)
     p.add_argument("--siren", default="")
     p.add_argument("--iban", default="")
@@ -54,14 +54,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--agency", action="store_true", help="a collection agency acting for creditors")
 
     user = commands.add_parser("user", help="users").add_subparsers(dest="sub", required=True)
-    p = add(user, "create", setup.user_create, "create a user with a role in the organisation")
+    p = add(user, "create", setup.user_create, "create a user with a role in the organisation", actor=True)
     p.add_argument("--email", required=True)
     p.add_argument("--role", required=True, choices=["admin", "manager", "agent", "viewer"])
     p.add_argument("--password", help="without it, an invitation email is sent")
     p.add_argument("--name", default="", help="the person's full name")
 
     token = commands.add_parser("token", help="REST API tokens").add_subparsers(dest="sub", required=True)
-    p = add(token, "create", setup.token_create, "create an API token for a user (shown once)")
+    p = add(token, "create", setup.token_create, "create an API token for a user (shown once)", actor=True)
     p.add_argument("--email", required=True)
     p.add_argument("--name", default="")
 

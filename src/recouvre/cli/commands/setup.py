@@ -6,8 +6,10 @@ import io
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
-from recouvre.cli.context import EXIT_OK, CommandError, emit, organisation_scope
+from recouvre.audit.domain.services import audit_record
+from recouvre.cli.context import EXIT_OK, CommandError, acting_user, emit, organisation_scope
 
 
 def _validation_message(exc: ValidationError) -> str:
@@ -36,15 +38,25 @@ def migrate(args: Any) -> int:
 def org_create(args: Any) -> int:
     from recouvre.tenancy.domain.services import organisation_create
 
+    actor = acting_user(args.as_email)
     try:
-        org = organisation_create(
-            name=args.name,
-            siren=args.siren,
-            iban=args.iban,
-            bic=args.bic,
-            email=args.email,
-            is_agency=args.agency,
-        )
+        with transaction.atomic():
+            org = organisation_create(
+                name=args.name,
+                siren=args.siren,
+                iban=args.iban,
+                bic=args.bic,
+                email=args.email,
+                is_agency=args.agency,
+            )
+            audit_record(
+                organisation=org,
+                actor=actor,
+                action="create",
+                object_type="organisation",
+                object_id=org.pk,
+                changes={"name": org.name, "slug": org.slug, "is_agency": org.is_agency},
+            )
     except ValidationError as exc:
         raise CommandError(_validation_message(exc)) from None
     emit(args, {"slug": org.slug, "id": org.pk}, f"organisation {org.name} created (slug: {org.slug})")
@@ -55,6 +67,7 @@ def user_create(args: Any) -> int:
     from recouvre.tenancy.domain.services import user_create as create
 
     with organisation_scope(args.org) as org:
+        actor = acting_user(args.as_email)
         try:
             user, invited = create(
                 email=args.email,
@@ -65,6 +78,15 @@ def user_create(args: Any) -> int:
             )
         except ValidationError as exc:
             raise CommandError(_validation_message(exc)) from None
+        # Who gave whom which role: the access rights are part of the audit trail.
+        audit_record(
+            organisation=org,
+            actor=actor,
+            action="update",
+            object_type="membership",
+            object_id=user.pk,
+            changes={"email": user.email, "role": args.role, "invited": invited},
+        )
     text = f"user {user.email} is {args.role} of {org.slug}" + (" (invitation sent)" if invited else "")
     emit(args, {"id": user.pk, "email": user.email, "role": args.role, "invited": invited}, text)
     return EXIT_OK
@@ -75,6 +97,7 @@ def token_create(args: Any) -> int:
     from recouvre.tenancy.models import User
 
     with organisation_scope(args.org) as org:
+        actor = acting_user(args.as_email)
         user = User.objects.filter(email=args.email.strip().lower()).first()
         if user is None:
             raise CommandError(f"no user with email {args.email}")
@@ -82,5 +105,13 @@ def token_create(args: Any) -> int:
             token, key = api_token_create(user=user, organisation=org, name=args.name)
         except ValidationError as exc:
             raise CommandError(_validation_message(exc)) from None
+        audit_record(
+            organisation=org,
+            actor=actor,
+            action="create",
+            object_type="api_token",
+            object_id=token.pk,
+            changes={"user": user.email, "prefix": token.prefix},
+        )
     emit(args, {"id": token.pk, "token": key, "email": user.email}, f"API token (shown once): {key}")
     return EXIT_OK

@@ -299,3 +299,35 @@ def test_console_script_end_to_end(tmp_path, csv_file):
     assert json.loads(aging.stdout)["total"] == "1250.50"
     assert call("report", "aging", "--bogus").returncode == 2
     assert (tmp_path / "data" / "recouvre.sqlite3").exists()
+
+
+def test_setup_commands_take_as_and_are_audited(capsys, org):
+    run(
+        capsys,
+        "user",
+        "create",
+        "--email",
+        "boss@acme.fr",
+        "--role",
+        "admin",
+        "--password",
+        "correct-horse-42",
+    )
+    code, doc, _ = run_json(
+        capsys,
+        "user",
+        "create",
+        "--email",
+        "a@acme.fr",
+        "--role",
+        "agent",
+        "--password",
+        "correct-horse-42",
+        "--as",
+        "boss@acme.fr",
+    )
+    assert code == 0
+    with scope(organisation=_org()):
+        entry = AuditEntry.objects.get(object_type="membership", object_id=str(doc["id"]))
+    assert (entry.actor.email, entry.channel, entry.changes["role"]) == ("boss@acme.fr", "cli", "agent")
+    assert run(capsys, "token", "create", "--email", "a@acme.fr", "--as", "nobody@acme.fr")[0] == 1
