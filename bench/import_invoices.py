@@ -411,6 +411,28 @@ class SqlStats:
 
         connection._commit = timed
 
+    def watch_copy(self) -> None:
+        """PostgreSQL COPY bypasses the execute wrapper: its whole block is timed, the building of
+        the rows written inside it included."""
+        import psycopg
+
+        copy = psycopg.Cursor.copy
+        stats = self
+
+        @contextlib.contextmanager
+        def timed(self: Any, statement: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            started = time.perf_counter()
+            try:
+                with copy(self, statement, *args, **kwargs) as block:
+                    yield block
+            finally:
+                shape = "COPY block: " + stats._shape(str(statement))
+                entry = stats.shapes.setdefault(shape, [0, 0.0])
+                entry[0] += 1
+                entry[1] += time.perf_counter() - started
+
+        psycopg.Cursor.copy = timed  # type: ignore[method-assign]
+
     def total(self) -> float:
         return sum(seconds for _count, seconds in self.shapes.values())
 
@@ -443,7 +465,7 @@ def child_import(args: argparse.Namespace) -> dict[str, Any]:
     elif args.profile == "pyinstrument":
         from pyinstrument import Profiler
 
-        profiler = Profiler(interval=0.001)
+        profiler = Profiler(interval=args.profile_interval)
     # (lines read, seconds since the start, resident MB[, seconds in SQL so far]) after each chunk
     rss_samples: list[tuple[float, ...]] = []
     load = os.getloadavg()[0]
@@ -451,6 +473,8 @@ def child_import(args: argparse.Namespace) -> dict[str, Any]:
     watching: Any = contextlib.nullcontext()
     if sql_stats is not None:
         sql_stats.watch_commit(connection)
+        if connection.vendor == "postgresql":
+            sql_stats.watch_copy()
         watching = connection.execute_wrapper(sql_stats)
     with scope(organisation=organisation), open(args.file, "rb") as stream, watching:
         cpu0, started = _cpu_seconds(), time.perf_counter()
@@ -774,6 +798,7 @@ def run_backend(backend: str, csv_path: Path, work: Path, args: argparse.Namespa
         argv = [*common, "--organisation", str(setup["organisation"])]
         if args.profile != "none":
             argv += ["--profile", args.profile, "--profile-out", str(args.profile_dir / f"{backend}-{label}")]
+            argv += ["--profile-interval", str(args.profile_interval)]
         if args.sql_stats:
             argv.append("--sql-stats")
         run = _run_child("import", env, argv)
@@ -903,6 +928,9 @@ def main(argv: list[str] | None = None) -> int:
         choices=("none", "cprofile", "pyinstrument"),
         default="none",
         help="profile the imports (figures are then not for the record); reports go to --workdir",
+    )
+    parser.add_argument(
+        "--profile-interval", type=float, default=0.001, help="pyinstrument's sampling interval in seconds"
     )
     # Internal: the steps run in child processes.
     parser.add_argument("--child", choices=tuple(CHILDREN), help=argparse.SUPPRESS)
