@@ -152,22 +152,35 @@ def _emails(collector: _Collector) -> tuple[str, ...]:
 DEBTOR_COLUMNS = tuple(column for column in COLUMNS if column.startswith("debtor_"))
 
 
+# The cells whose checks are costly; a later line repeating them for the same debtor skips them.
+IDENTITY_COLUMNS = ("debtor_siren", "debtor_vat", "debtor_email", "debtor_phone", "debtor_country")
+_IDENTITY_POSITIONS = tuple(DEBTOR_COLUMNS.index(column) for column in IDENTITY_COLUMNS)
+
+
 @lru_cache(maxsize=8192)
-def _parse_debtor(cells: tuple[str, ...]) -> tuple[DebtorFields, tuple[tuple[str, str], ...]]:
-    """A debtor's cells are repeated on each of its lines: validated once per distinct set (SIREN,
-    VAT and phone checks are the costliest part of a line), errors returned without a line number."""
+def _parse_debtor(
+    cells: tuple[str, ...], identity: bool = True
+) -> tuple[DebtorFields, tuple[tuple[str, str], ...]]:
+    """Validates a debtor's cells; errors come back without a line number. With `identity` false the
+    identifier cells are not read (the caller knows them unchanged since an accepted line)."""
     c = _Collector(0, dict(zip(DEBTOR_COLUMNS, cells, strict=True)))
     ref = c.required("debtor_ref")
-    country = c.parse("debtor_country", normalise_country)
-    phone = c.parse("debtor_phone", lambda raw: normalise_phone(raw, country or "FR"))
+    country = phone = siren = vat = None
+    emails: tuple[str, ...] = ()
+    if identity:
+        country = c.parse("debtor_country", normalise_country)
+        phone = c.parse("debtor_phone", lambda raw: normalise_phone(raw, country or "FR"))
+        siren = c.parse("debtor_siren", normalise_siren)
+        vat = c.parse("debtor_vat", normalise_vat)
+        emails = _emails(c)
     debtor = DebtorFields(
         ref=ref,
         name=c.text("debtor_name") or None,
         debtor_type=c.choice("debtor_type", DEBTOR_TYPES),
         segment=c.choice("debtor_segment", SEGMENTS),
-        siren=c.parse("debtor_siren", normalise_siren),
-        vat_number=c.parse("debtor_vat", normalise_vat),
-        emails=_emails(c),
+        siren=siren,
+        vat_number=vat,
+        emails=emails,
         phone=phone,
         phone_is_mobile=bool(phone) and is_mobile_phone(phone or ""),
         address=_address(c.text("debtor_address", 500)) or None,
@@ -179,21 +192,30 @@ def _parse_debtor(cells: tuple[str, ...]) -> tuple[DebtorFields, tuple[tuple[str
     return debtor, tuple((error.column, error.message) for error in c.errors)
 
 
+def _digest(parts: tuple[str, ...]) -> bytes:
+    return blake2b("\x1f".join(parts).encode(), digest_size=16).digest()
+
+
 class DebtorCellsSeen:
-    """The debtor cell sets a file has already shown on accepted lines, as 16-byte digests: a repeat
-    carries nothing new (merging it again changes nothing), so it is neither validated nor merged
-    again. About a hundred bytes per distinct set, where caching the parsed result cost a kilobyte
-    and, bounded, forgot sets a large file repeats far apart."""
+    """For each debtor of a file, digests of the cells of its last accepted line: all of them, and
+    its identifiers alone. A line repeating the last cells carries nothing new (merging them again
+    changes nothing); one repeating the last identifiers needs their costly checks no more. Only the
+    *last* line counts, so a value that changes and changes back is merged each time, as the
+    contract says (a later line's details win). About 200 bytes per debtor."""
 
     def __init__(self) -> None:
-        self._digests: set[bytes] = set()
+        self._cells: dict[str, bytes] = {}
+        self._identity: dict[str, bytes] = {}
 
-    def check(self, cells: tuple[str, ...]) -> tuple[bytes, bool]:
-        digest = blake2b("\x1f".join(cells).encode(), digest_size=16).digest()
-        return digest, digest in self._digests
+    def check(self, cells: tuple[str, ...]) -> tuple[str, bytes, bytes, bool, bool]:
+        ref = cells[0].strip()
+        whole = _digest(cells)
+        identity = _digest(tuple(cells[i] for i in _IDENTITY_POSITIONS))
+        return ref, whole, identity, self._cells.get(ref) == whole, self._identity.get(ref) == identity
 
-    def add(self, digest: bytes) -> None:
-        self._digests.add(digest)
+    def accept(self, ref: str, whole: bytes, identity: bytes) -> None:
+        self._cells[ref] = whole
+        self._identity[ref] = identity
 
 
 def _bare_debtor(ref: str) -> DebtorFields:
@@ -225,11 +247,13 @@ def parse_line(
     c = _Collector(line, row)
     number = c.required("invoice_number")
     cells = tuple(row.get(column, "") for column in DEBTOR_COLUMNS)
-    digest, repeated = seen.check(cells) if seen is not None else (b"", False)
-    if repeated:
-        debtor = _bare_debtor(cells[0].strip())
+    ref, whole, identity, same_cells, same_identity = (
+        seen.check(cells) if seen is not None else ("", b"", b"", False, False)
+    )
+    if same_cells:
+        debtor = _bare_debtor(ref)
     else:
-        debtor, debtor_errors = _parse_debtor(cells)
+        debtor, debtor_errors = _parse_debtor(cells, not same_identity)
         c.errors.extend(RowError(line, column, message) for column, message in debtor_errors)
     issue_date = c.parse("issue_date", parse_date)
     due_date = c.parse("due_date", parse_date)
@@ -287,9 +311,9 @@ def parse_line(
     )
     if c.errors:
         return c.errors
-    if seen is not None and not repeated:
+    if seen is not None and not same_cells:
         # Only a line accepted whole: its debtor is then created or updated from these cells.
-        seen.add(digest)
+        seen.accept(ref, whole, identity)
     return result
 
 

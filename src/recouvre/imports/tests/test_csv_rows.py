@@ -127,6 +127,21 @@ def test_repeated_debtor_cells_are_validated_once():
     )
 
 
+def test_repeated_identifiers_are_not_checked_again_but_other_cells_are_read():
+    from recouvre.imports.domain.csv_rows import DebtorCellsSeen
+
+    seen = DebtorCellsSeen()
+    parse_line(2, {**BASE, "debtor_siren": "732829320", "debtor_city": "Lyon"}, seen)
+    moved = parse_line(
+        3, {**BASE, "invoice_number": "F-2", "debtor_siren": "732829320", "debtor_city": "Paris"}, seen
+    )
+    assert (moved.debtor.city, moved.debtor.siren) == ("Paris", None)
+    other = parse_line(
+        4, {**BASE, "invoice_number": "F-3", "debtor_ref": "411B", "debtor_siren": "732829320"}, seen
+    )
+    assert other.debtor.siren == "732829320"  # what was seen belongs to one debtor only
+
+
 def test_cells_of_a_refused_line_are_not_remembered():
     from recouvre.imports.domain.csv_rows import DebtorCellsSeen
 

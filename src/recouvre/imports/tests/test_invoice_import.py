@@ -323,3 +323,19 @@ def test_a_refused_first_line_does_not_hide_the_debtor_of_the_next(organisation,
     )
     report = import_csv(organisation, text)
     assert [(e.line, e.column) for e in report.errors] == [(2, "amount")]
+
+
+def test_the_last_line_of_a_debtor_wins_even_when_a_value_comes_back(organisation, import_csv):
+    text = (
+        HEADER
+        + "\n"
+        + "\n".join(
+            [
+                "F-1;411A;Alpha;;Lyon;01/09/2026;01/10/2026;10;;;",
+                "F-2;411A;Alpha;;Paris;01/09/2026;01/10/2026;10;;;",
+                "F-3;411A;Alpha;;Lyon;01/09/2026;01/10/2026;10;;;",
+            ]
+        )
+    )
+    assert import_csv(organisation, text).ok
+    assert invoice(organisation, "F-1").debtor.city == "Lyon"
