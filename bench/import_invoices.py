@@ -468,6 +468,13 @@ def child_import(args: argparse.Namespace) -> dict[str, Any]:
         profiler = Profiler(interval=args.profile_interval)
     # (lines read, seconds since the start, resident MB[, seconds in SQL so far]) after each chunk
     rss_samples: list[tuple[float, ...]] = []
+    if args.pg_explain and connection.vendor == "postgresql":
+        # Diagnostics: this session's slow statements are logged with their plans in the server log.
+        with connection.cursor() as cursor:
+            cursor.execute("LOAD 'auto_explain'")
+            cursor.execute(f"SET auto_explain.log_min_duration = {int(args.pg_explain)}")
+            cursor.execute("SET auto_explain.log_analyze = on")
+            cursor.execute("SET auto_explain.log_buffers = on")
     load = os.getloadavg()[0]
     sql_stats = SqlStats() if args.sql_stats else None
     watching: Any = contextlib.nullcontext()
@@ -801,6 +808,8 @@ def run_backend(backend: str, csv_path: Path, work: Path, args: argparse.Namespa
             argv += ["--profile-interval", str(args.profile_interval)]
         if args.sql_stats:
             argv.append("--sql-stats")
+        if args.pg_explain:
+            argv += ["--pg-explain", str(args.pg_explain)]
         run = _run_child("import", env, argv)
         result[label] = run
         _record(work, {"backend": backend, "step": label, **run})
@@ -928,6 +937,13 @@ def main(argv: list[str] | None = None) -> int:
         choices=("none", "cprofile", "pyinstrument"),
         default="none",
         help="profile the imports (figures are then not for the record); reports go to --workdir",
+    )
+    parser.add_argument(
+        "--pg-explain",
+        type=float,
+        metavar="MS",
+        help="log the plans of the import's statements slower than MS milliseconds (auto_explain,"
+        " PostgreSQL server log)",
     )
     parser.add_argument(
         "--profile-interval", type=float, default=0.001, help="pyinstrument's sampling interval in seconds"
