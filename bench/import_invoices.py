@@ -390,10 +390,13 @@ class SqlStats:
 
     def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         started = time.perf_counter()
+        shape = self._shape(sql)
+        with contextlib.suppress(AttributeError):
+            context["cursor"].cursor.bench_shape = shape  # for the SQLite fetches below
         try:
             return execute(sql, params, many, context)
         finally:
-            entry = self.shapes.setdefault(self._shape(sql), [0, 0.0])
+            entry = self.shapes.setdefault(shape, [0, 0.0])
             entry[0] += 1
             entry[1] += time.perf_counter() - started
 
@@ -432,6 +435,31 @@ class SqlStats:
                 entry[1] += time.perf_counter() - started
 
         psycopg.Cursor.copy = timed  # type: ignore[method-assign]
+
+    def watch_sqlite_fetches(self) -> None:
+        """SQLite computes a query's rows while they are fetched, after `execute` returned: the
+        fetches are timed too, as one entry."""
+        from django.db.backends.sqlite3.base import SQLiteCursorWrapper
+
+        stats = self
+
+        def timed(name: str) -> Any:
+            method = getattr(SQLiteCursorWrapper, name)
+
+            def wrapper(self: Any, *args: Any) -> Any:
+                started = time.perf_counter()
+                try:
+                    return method(self, *args)
+                finally:
+                    shape = "fetching the rows of: " + getattr(self, "bench_shape", "?")
+                    entry = stats.shapes.setdefault(shape, [0, 0.0])
+                    entry[0] += 1
+                    entry[1] += time.perf_counter() - started
+
+            return wrapper
+
+        for name in ("fetchone", "fetchmany", "fetchall"):
+            setattr(SQLiteCursorWrapper, name, timed(name))
 
     def total(self) -> float:
         return sum(seconds for _count, seconds in self.shapes.values())
@@ -482,7 +510,34 @@ def child_import(args: argparse.Namespace) -> dict[str, Any]:
         sql_stats.watch_commit(connection)
         if connection.vendor == "postgresql":
             sql_stats.watch_copy()
+        else:
+            sql_stats.watch_sqlite_fetches()
         watching = connection.execute_wrapper(sql_stats)
+    if args.no_default_ordering:
+        # Diagnostics: what `.order_by()` on the import's lookups would change (the models' default
+        # ordering adds an ORDER BY to every query, and SQLite may then pick the ordering's index).
+        from recouvre.ledger.models import Contact, Debtor, Invoice
+
+        for model in (Contact, Debtor, Invoice):
+            model._meta.ordering = []
+    next_analyze = [args.chunk_hint]
+
+    def progress(lines: int) -> None:
+        if args.analyze_during and lines >= next_analyze[0]:
+            # Diagnostics: fresh planner statistics inside the import's transaction, each time the
+            # file read so far has doubled (ANALYZE sees the transaction's own new rows).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE ledger_invoice, ledger_debtor, ledger_contact")
+            next_analyze[0] = lines * 2
+        rss_samples.append(
+            (
+                lines,
+                round(time.perf_counter() - started, 2),
+                round(_rss_mb(), 1),
+                *([round(sql_stats.total(), 2)] if sql_stats is not None else []),
+            )
+        )
+
     with scope(organisation=organisation), open(args.file, "rb") as stream, watching:
         cpu0, started = _cpu_seconds(), time.perf_counter()
         if profiler is not None:
@@ -493,14 +548,7 @@ def child_import(args: argparse.Namespace) -> dict[str, Any]:
             file_name=Path(args.file).name,
             actor=actor,
             today=date.fromisoformat(args.today),
-            progress=lambda lines: rss_samples.append(
-                (
-                    lines,
-                    round(time.perf_counter() - started, 2),
-                    round(_rss_mb(), 1),
-                    *([round(sql_stats.total(), 2)] if sql_stats is not None else []),
-                )
-            ),
+            progress=progress,
         )
         if profiler is not None:
             profiler.disable() if args.profile == "cprofile" else profiler.stop()
@@ -730,6 +778,21 @@ def _pg_admin(url: str, *statements: str) -> None:
             conn.execute(statement)  # type: ignore[arg-type]
 
 
+def _pg_analyze(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(_libpq_url(url), autocommit=True) as conn:
+        conn.execute("ANALYZE")
+
+
+def _pg_setting(url: str, name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(_libpq_url(url)) as conn:
+        row = conn.execute("SELECT current_setting(%s)", [name]).fetchone()
+    return str(row[0]) if row else ""
+
+
 def _pg_database(url: str) -> str:
     name = urlsplit(url).path.lstrip("/")
     if "bench" not in name:
@@ -800,6 +863,11 @@ def run_backend(backend: str, csv_path: Path, work: Path, args: argparse.Namespa
     _say(f"[{backend}] migrate and create the organisation")
     setup = _run_child("setup", env, common)
     result: dict[str, Any] = {"backend": backend, "server_version": setup["server_version"], "setup": setup}
+    if backend == "postgresql":
+        result["server_settings"] = {
+            name: _pg_setting(args.pg_url, name)
+            for name in ("autovacuum", "shared_buffers", "synchronous_commit", "fsync", "work_mem")
+        }
     for label in ("import", "reimport"):
         _say(f"[{backend}] {label} of {args.invoices:,} lines")
         argv = [*common, "--organisation", str(setup["organisation"])]
@@ -810,6 +878,15 @@ def run_backend(backend: str, csv_path: Path, work: Path, args: argparse.Namespa
             argv.append("--sql-stats")
         if args.pg_explain:
             argv += ["--pg-explain", str(args.pg_explain)]
+        if args.analyze_during and backend == "postgresql":
+            argv.append("--analyze-during")
+        if args.no_default_ordering:
+            argv.append("--no-default-ordering")
+        if label == "reimport" and backend == "postgresql" and not args.no_analyze:
+            # A default server's autovacuum analyses the new rows soon after the commit; this one may
+            # run without it (see `autovacuum` in the results), so the bench does it, untimed.
+            _pg_analyze(args.pg_url)
+            result["analyzed_before_reimport"] = True
         run = _run_child("import", env, argv)
         result[label] = run
         _record(work, {"backend": backend, "step": label, **run})
@@ -845,6 +922,8 @@ def _figures(result: dict[str, Any], invoices: int) -> dict[str, Any]:
     return {
         "backend": result["backend"],
         "server_version": result["server_version"],
+        "server_settings": result.get("server_settings"),
+        "analyzed_before_reimport": result.get("analyzed_before_reimport", False),
         "lines": invoices,
         "import_ok": first["ok"],
         "import_seconds": first["seconds"],
@@ -945,6 +1024,23 @@ def main(argv: list[str] | None = None) -> int:
         help="log the plans of the import's statements slower than MS milliseconds (auto_explain,"
         " PostgreSQL server log)",
     )
+    parser.add_argument(
+        "--analyze-during",
+        action="store_true",
+        help="PostgreSQL diagnostics: ANALYZE the ledger tables inside the import each time the lines"
+        " read double (what fresh planner statistics would change)",
+    )
+    parser.add_argument(
+        "--no-default-ordering",
+        action="store_true",
+        help="diagnostics: import with the ledger models' default ordering removed (as `.order_by()`)",
+    )
+    parser.add_argument(
+        "--no-analyze",
+        action="store_true",
+        help="PostgreSQL: do not ANALYZE between the import and the re-import (autovacuum would have)",
+    )
+    parser.add_argument("--chunk-hint", type=int, default=5000, help=argparse.SUPPRESS)
     parser.add_argument(
         "--profile-interval", type=float, default=0.001, help="pyinstrument's sampling interval in seconds"
     )
