@@ -31,7 +31,7 @@ def _common(
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from recouvre.cli.commands import ledger, runtime, setup
+    from recouvre.cli.commands import dunning, ledger, runtime, setup
 
     parser = argparse.ArgumentParser(prog="recouvre", description="B2B receivables collection for France.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -97,7 +97,52 @@ def build_parser() -> argparse.ArgumentParser:
     p = add(commands, "serve", runtime.serve, "the web application and a background worker", org=False)
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--host", default="127.0.0.1")
-    add(commands, "worker", runtime.worker, "a background worker alone", org=False)
+    p = add(commands, "worker", runtime.worker, "a background worker alone", org=False)
+    p.add_argument("--no-clock", action="store_true", help="run tasks only, not the daily cycle's clock")
+
+    add(commands, "cycle", dunning.cycle, "the daily job: plan the actions due and dispatch them", day=True)
+
+    p = add(commands, "actions", dunning.actions, "list actions (messages and tasks)")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="actions scheduled for that day")
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
+    p.add_argument("--status", help="planned, awaiting_approval, dispatched, failed, unknown, ...")
+    p.add_argument("--debtor", metavar="REF")
+
+    p = add(commands, "approve", dunning.approve, "approve actions that wait for a person", actor=True)
+    p.add_argument("ids", metavar="ACTION_ID", type=int, nargs="+")
+
+    dispute = commands.add_parser("dispute", help="disputes").add_subparsers(dest="sub", required=True)
+    p = add(dispute, "open", dunning.dispute_open, "open a dispute on an invoice", actor=True, day=True)
+    p.add_argument("--invoice", required=True, metavar="NUM")
+    p.add_argument(
+        "--reason",
+        required=True,
+        choices=["price", "quantity", "quality", "delivery", "duplicate", "already_paid", "other"],
+    )
+    p.add_argument("--comment", default="")
+    p = add(dispute, "close", dunning.dispute_close, "close an invoice's dispute", actor=True, day=True)
+    p.add_argument("--invoice", required=True, metavar="NUM")
+    p.add_argument(
+        "--outcome", required=True, choices=["upheld", "credit_note", "invoice_cancelled", "withdrawn"]
+    )
+    p.add_argument("--amount", help="the credit note's amount (outcome credit_note)")
+
+    promise = commands.add_parser("promise", help="promises to pay").add_subparsers(dest="sub", required=True)
+    p = add(promise, "add", dunning.promise_add, "record a promise to pay", actor=True)
+    p.add_argument("--debtor", required=True, metavar="REF")
+    p.add_argument("--date", required=True, metavar="YYYY-MM-DD", help="the promised payment date")
+    p.add_argument("--amount", required=True)
+    p.add_argument("--on", metavar="YYYY-MM-DD", help="the day the promise was made (default today)")
+
+    p = add(
+        commands,
+        "simulate",
+        dunning.simulate,
+        "what the cycle would send over a date range (changes nothing)",
+    )
+    p.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
     return parser
 
 

@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "recouvre.ledger",
     "recouvre.disputes",
     "recouvre.imports",
+    "recouvre.messaging",
+    "recouvre.arrangements",
+    "recouvre.dunning",
     "recouvre.backoffice",
     "recouvre.api",
     "recouvre.cli",
@@ -185,3 +188,10 @@ LOGGING = {
     "root": {"handlers": ["stderr"], "level": env_str("RECOUVRE_LOG_LEVEL", "WARNING")},
     "loggers": {"recouvre": {"level": env_str("RECOUVRE_LOG_LEVEL", "INFO"), "propagate": True}},
 }
+
+# The daily cycle (dunning.md "When it runs"): the planning time in Europe/Paris, each organisation
+# may set its own in settings["dunning"]["plan_at"]; dispatch happens within the contact hours.
+CYCLE_PLAN_AT = env_str("RECOUVRE_CYCLE_PLAN_AT", "08:00")
+# A message claimed or being sent for longer than this belongs to a dispatcher that died: claimed
+# ones are taken again, `sending` ones become `unknown` (never sent twice).
+DISPATCH_LEASE_SECONDS = env_int("RECOUVRE_DISPATCH_LEASE_SECONDS", 600)

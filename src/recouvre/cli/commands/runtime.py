@@ -39,8 +39,15 @@ def demo(args: Any) -> int:
 
 
 def worker(args: Any) -> int:
+    import os
+
     from django.core.management import call_command
 
+    from recouvre.dunning.tasks import clock_start
+
+    if not args.no_clock:
+        # The daily cycle's trigger (dunning.md "When it runs"): the task framework schedules nothing.
+        clock_start(float(os.environ.get("RECOUVRE_CLOCK_SECONDS", "60")))
     call_command("db_worker", queue_name="*", interval=1, reload=False)
     return EXIT_OK
 

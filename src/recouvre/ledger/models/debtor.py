@@ -21,6 +21,9 @@ class Debtor(OrganisationScopedModel):
     country = models.CharField(max_length=2, default="FR")
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.FR)
     do_not_contact = models.BooleanField(default=False)
+    # Opening of insolvency proceedings (sauvegarde, redressement, liquidation): no reminder may go
+    # out, the claim is declared to the administrator instead.
+    insolvency_since = models.DateField(null=True, blank=True)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.MANUAL)
     # Set when personal data was anonymised (GDPR): amounts and dates stay, identities are gone.
     redacted_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,3 @@
+from recouvre.arrangements.models.promise import Promise
+
+__all__ = ["Promise"]

@@ -1,0 +1,3 @@
+from recouvre.messaging.models.template import MessageTemplate
+
+__all__ = ["MessageTemplate"]
