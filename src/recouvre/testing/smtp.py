@@ -67,6 +67,9 @@ class _Handler:
         )
         with self.owner._lock:
             self.owner.messages.append(received)
+        if self.owner._data_delay:
+            # Received but not yet acknowledged: the moment a dispatcher killed now leaves unknowable.
+            await asyncio.sleep(self.owner._data_delay)
         if self.owner._drop_after_data and isinstance(server.transport, asyncio.Transport):
             # abort(), not close(): close() would still flush the "250" that aiosmtpd writes next,
             # and the point is that the client never learns whether the message was accepted.
@@ -99,6 +102,7 @@ class SmtpServer:
         self._recipient_replies: dict[str, str] = {}
         self._data_reply = "250 2.0.0 Ok: queued"
         self._drop_after_data = False
+        self._data_delay = 0.0
         self._controller: _Controller | None = None
 
     # -- programming the answers ---------------------------------------------------------------
@@ -119,12 +123,17 @@ class SmtpServer:
         """Record the message, then cut the connection without answering the content."""
         self._drop_after_data = True
 
+    def delay_data_reply(self, seconds: float) -> None:
+        """Record each message, then wait before acknowledging it (a slow server)."""
+        self._data_delay = seconds
+
     def reset(self) -> None:
         with self._lock:
             self.messages.clear()
         self._recipient_replies.clear()
         self._data_reply = "250 2.0.0 Ok: queued"
         self._drop_after_data = False
+        self._data_delay = 0.0
 
     # -- lifecycle ---------------------------------------------------------------------------------
 

@@ -63,8 +63,9 @@ def lease() -> timedelta:
 
 def dispatch_recover(*, organisation: Any, now: datetime) -> tuple[int, int]:
     """Rows left behind by a dispatcher that died: claimed ones go back to planned, `sending` ones
-    become `unknown` and wait for a person."""
-    stale = now - lease()
+    become `unknown` and wait for a person. The lease runs on the wall clock (`claimed_at`), whatever
+    day a `cycle --date` run stands for."""
+    stale = timezone.now() - lease()
     requeued = Action.objects.filter(
         organisation=organisation, status=ActionStatus.CLAIMED, claimed_at__lt=stale
     ).update(status=ActionStatus.PLANNED, claim_token="", claimed_at=None)
@@ -96,7 +97,7 @@ def _claim(organisation: Any, today: date, now: datetime, token: str) -> list[in
         return []
     # The condition is repeated in the UPDATE: of two dispatchers racing, one gets the row.
     Action.objects.filter(due, id__in=candidates).update(
-        status=ActionStatus.CLAIMED, claim_token=token, claimed_at=now
+        status=ActionStatus.CLAIMED, claim_token=token, claimed_at=timezone.now()
     )
     return list(
         Action.objects.filter(claim_token=token, status=ActionStatus.CLAIMED).values_list("id", flat=True)
@@ -275,7 +276,7 @@ def _dispatch_one(
 ) -> None:
     with transaction.atomic():
         action = (
-            Action.objects.select_for_update()
+            Action.objects.select_for_update(of=("self",))
             .select_related("debtor", "case", "organisation")
             .filter(id=action_id, claim_token=token, status=ActionStatus.CLAIMED)
             .first()

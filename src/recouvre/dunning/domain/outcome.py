@@ -173,7 +173,7 @@ def record_outcome(action: Action, result: SendResult, *, now: datetime, expecte
     """After the transport answered (or a dispatcher was found dead): the row's new status."""
     with transaction.atomic():
         current = (
-            Action.objects.select_for_update()
+            Action.objects.select_for_update(of=("self",))
             .select_related("organisation")
             .filter(id=action.id, status=ActionStatus.SENDING, claim_token=expected_token)
             .first()
