@@ -276,6 +276,9 @@ def portfolio_facts(*, organisation: Any, today: date) -> PortfolioFacts:
         "debtor_id", "courtesy_due_date"
     ):
         courtesy_done[debtor_id].add(due)
+    closed_today = set(
+        Case.objects.filter(status=CaseStatus.CLOSED, closed_on=today).values_list("debtor_id", flat=True)
+    )
     ids = set(summaries) | set(cases) | set(promises)
     debtors = _debtors(ids)
     reach = _reach(ids)
@@ -302,6 +305,7 @@ def portfolio_facts(*, organisation: Any, today: date) -> PortfolioFacts:
                 blocked=row.blocked,
                 case=CaseState(case[0], case[1], tuple(case[2])) if case else None,
                 promise=promises.get(debtor_id),
+                closed_today=debtor_id in closed_today,
                 courtesy_done=frozenset(courtesy_done.get(debtor_id, ())),
                 message_days=tuple(message_days.get(group_key(debtor_id, row.siren), ())),
             )

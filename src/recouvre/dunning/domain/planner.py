@@ -125,6 +125,9 @@ class DebtorState:
     case: CaseState | None = None
     promise: PromiseState | None = None
     has_active_plan: bool = False
+    # A case of this debtor closed today (e.g. a promise kept): a new one waits for tomorrow, so that a
+    # second run of the same day opens nothing the first one did not.
+    closed_today: bool = False
     courtesy_done: frozenset[date] = frozenset()
     # Days on which a message (not a task) went or is planned to go to this debtor or to another
     # account with the same SIREN, over the last 7 days.
@@ -269,7 +272,7 @@ def plan_debtor(state: DebtorState, today: date, organisation_calendar: Calendar
         else:
             paused = "promise to pay"
     anchor = None
-    if case is None and not close and state.items.overdue_active > 0:
+    if case is None and not close and not state.closed_today and state.items.overdue_active > 0:
         anchor = state.items.oldest_active_due
         assert anchor is not None
         case = CaseState(None, anchor)
