@@ -40,7 +40,7 @@ def _portfolio(rng: random.Random) -> str:
         kind = "B2C" if n % 7 == 3 else "PUBLIC" if n % 11 == 5 else "B2B"
         siren = SIRENS[n % 2] if n in (4, 5, 6, 7) else ""  # accounts sharing a SIREN share the caps
         email = f"{ref.lower()}@client.example" if n % 5 != 2 else ""
-        phone = "06 12 34 56 %02d" % n if n % 3 == 0 else ("01 42 00 00 %02d" % n if n % 3 == 1 else "")
+        phone = f"06 12 34 56 {n:02d}" if n % 3 == 0 else (f"01 42 00 00 {n:02d}" if n % 3 == 1 else "")
         address = "" if n == 17 else f"{n} rue des Lilas"
         postcode = POSTCODES[n % len(POSTCODES)]
         for k in range(rng.randint(1, 3)):
@@ -173,7 +173,8 @@ def _check_day(day: date, world: World, organisation: Any) -> None:
         ), where
         if action.channel in POSTAL_CHANNELS:
             assert is_business_day(day, org_calendar), where
-        assert not debtor.do_not_contact and debtor.insolvency_since is None, where
+        assert not debtor.do_not_contact, where
+        assert debtor.insolvency_since is None, where
         # Checked again at sending: every invoice listed is overdue, open and undisputed, and (reminders)
         # every such invoice of the debtor is listed.
         listed = set(action.invoice_ids)
@@ -189,7 +190,8 @@ def _check_day(day: date, world: World, organisation: Any) -> None:
             )
             and not Dispute.objects.filter(invoice=i, status=DisputeStatus.OPEN).exists()
         }
-        assert listed and listed <= live, where
+        assert listed, where
+        assert listed <= live, where
         if action.step == "formal_notice":
             assert action.approved_at is not None, where
             assert listed <= world.approved.get(action.fallback_of_id or action.id, set()), where
@@ -306,4 +308,5 @@ def test_months_of_daily_cycles_keep_every_rule(organisation, manager, import_cs
         "litigation_review",
     } <= steps
     assert {"dispatched", "cancelled"} <= statuses
-    assert totals["kept"] and totals["broken"] and totals["closed"] and totals["dispatched"] > 100, totals
+    assert min(totals["kept"], totals["broken"], totals["closed"]) > 0, totals
+    assert totals["dispatched"] > 100, totals
