@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from recouvre.demo.generator import generate_rows
+from recouvre.dunning.domain.cycle import cycle_plan
 from recouvre.imports.domain.csv_reader import COLUMNS
 from recouvre.imports.domain.services import invoices_import
 from recouvre.ledger.models import Debtor
@@ -92,6 +93,9 @@ def demo_load(*, invoices: int = 3000, seed: int = 20261122, today: date | None 
                         f"the import refused {report.error_count} generated line(s): {shown}"
                     )
                 debtors = Debtor.objects.count()
+                # The day's plan, so the approval list, the outbox and the call list have work to
+                # show; the worker's clock sends it within contact hours.
+                cycle_plan(organisation=organisation, today=today)
     return DemoResult(
         debtors=debtors,
         invoices=report.created,
