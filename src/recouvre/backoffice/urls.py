@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from recouvre.backoffice.views import account, debtors
+from recouvre.backoffice.views import account, actions, debtors, tasks
 
 app_name = "backoffice"
 
@@ -20,5 +20,14 @@ urlpatterns = [
     path("organisation/", account.organisation_switch, name="organisation-switch"),
     path("debtors/", debtors.debtor_list, name="debtor-list"),
     path("debtors/<int:pk>/", debtors.debtor_detail, name="debtor-detail"),
+    path("approvals/", actions.approval_list, name="approval-list"),
+    path("approvals/approve/", actions.approvals_approve, name="approvals-approve"),
+    path("actions/", actions.action_list, name="action-list"),
+    path("actions/<int:pk>/", actions.action_detail, name="action-detail"),
+    path("actions/<int:pk>/cancel/", actions.action_cancel_view, name="action-cancel"),
+    path("actions/<int:pk>/tracking/", actions.action_tracking, name="action-tracking"),
+    path("actions/<int:pk>/document/", actions.action_document, name="action-document"),
+    path("tasks/", tasks.task_list, name="task-list"),
+    path("tasks/<int:pk>/", tasks.task_detail, name="task-detail"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

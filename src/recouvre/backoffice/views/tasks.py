@@ -1,0 +1,300 @@
+"""The call list: the tasks the dunning engine gives people (calls, reviews, finding a contact), and
+one task's page with the debtor's phones, open invoices, recent history, the call script and the
+outcome form. Completing a task takes an agent; its promise or dispute is recorded in the same
+transaction, so that a refused detail leaves nothing half-written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from recouvre.arrangements.domain.services import PromiseError, promise_add
+from recouvre.backoffice.views.access import membership_required, paris_today
+from recouvre.backoffice.views.actions import (
+    AGENT,
+    TASK_CHANNELS,
+    audit_view,
+    decorate,
+    rights,
+    through_web,
+)
+from recouvre.disputes.domain.services import DisputeError, dispute_open
+from recouvre.disputes.enums import DisputeReason
+from recouvre.dunning.domain.actions import ActionError, task_complete
+from recouvre.dunning.domain.compose import compose_message
+from recouvre.dunning.domain.facts import withheld_invoice_ids
+from recouvre.dunning.enums import ActionStatus, CallOutcome
+from recouvre.dunning.models import Action
+from recouvre.ledger.domain.ageing import days_overdue
+from recouvre.ledger.domain.queries import invoices_as_of
+from recouvre.ledger.enums import ContactKind, DocumentType, InvoiceStatus
+from recouvre.ledger.models import Invoice
+from recouvre.messaging.domain.template_defaults import CHANNELS as TEMPLATE_CHANNELS
+from recouvre.tenancy.domain.services import role_allows
+from recouvre.timeline.models import Event
+
+PAGE_SIZE = 50
+TIMELINE_LIMIT = 10
+CLOSED_TASK = gettext_lazy("Cette tâche n'est plus ouverte : quelqu'un l'a terminée ou annulée entre-temps.")
+
+
+def _open_tasks(today: date) -> Any:
+    return (
+        Action.objects.filter(
+            channel__in=TASK_CHANNELS, status=ActionStatus.PLANNED, scheduled_for__lte=today
+        )
+        .select_related("debtor")
+        .order_by("scheduled_for", "id")
+    )
+
+
+@membership_required
+def task_list(request: HttpRequest) -> HttpResponse:
+    today = paris_today()
+    page = Paginator(_open_tasks(today), PAGE_SIZE).get_page(request.GET.get("page"))
+    for action in page:
+        decorate(action)
+        action.days_late = (today - action.scheduled_for).days  # type: ignore[attr-defined]
+    upcoming = Action.objects.filter(
+        channel__in=TASK_CHANNELS, status=ActionStatus.PLANNED, scheduled_for__gt=today
+    ).count()
+    context = {"page": page, "today": today, "upcoming": upcoming}
+    return render(request, "backoffice/actions/task_list.html", context)
+
+
+# --- One task -----------------------------------------------------------------------------------------
+
+
+class DecimalAmountField(forms.DecimalField):
+    """Accepts what a French user types: `1 234,56`, `1234.56`, with or without `€`."""
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if isinstance(value, str):
+            value = value.replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace("€", "")
+            value = value.replace(",", ".")
+        return super().to_python(value)
+
+
+class TaskOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=gettext_lazy("Issue"), choices=CallOutcome.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    promise_amount = DecimalAmountField(
+        label=gettext_lazy("Montant promis"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    promise_date = forms.DateField(
+        label=gettext_lazy("Date promise"),
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    dispute_invoice = forms.ModelChoiceField(
+        label=gettext_lazy("Facture contestée"), required=False, queryset=None
+    )
+    dispute_reason = forms.ChoiceField(
+        label=gettext_lazy("Motif du litige"),
+        required=False,
+        choices=[("", "—"), *DisputeReason.choices],
+    )
+
+    def __init__(self, *args: Any, invoices: list[Invoice], today: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+        field = self.fields["dispute_invoice"]
+        ids = [invoice.pk for invoice in invoices]
+        field.queryset = Invoice.objects.filter(pk__in=ids).order_by("due_date", "number")  # type: ignore[attr-defined]
+        field.label_from_instance = lambda invoice: invoice.number  # type: ignore[attr-defined]
+        field.empty_label = "—"  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        outcome = data.get("outcome")
+        if outcome == CallOutcome.PROMISE:
+            amount, promised = data.get("promise_amount"), data.get("promise_date")
+            if amount is None and "promise_amount" not in self.errors:
+                self.add_error("promise_amount", _("Indiquez le montant promis."))
+            elif amount is not None and amount <= 0:
+                self.add_error("promise_amount", _("Le montant promis doit être supérieur à zéro."))
+            if promised is None and "promise_date" not in self.errors:
+                self.add_error("promise_date", _("Indiquez la date promise."))
+            elif promised is not None and promised < self.today:
+                self.add_error("promise_date", _("La date promise ne peut pas être passée."))
+        if outcome == CallOutcome.DISPUTE:
+            if data.get("dispute_invoice") is None and "dispute_invoice" not in self.errors:
+                self.add_error("dispute_invoice", _("Choisissez la facture contestée."))
+            if not data.get("dispute_reason"):
+                self.add_error("dispute_reason", _("Choisissez le motif du litige."))
+        return data
+
+
+@dataclass(frozen=True)
+class InvoiceRow:
+    invoice: Invoice
+    open_amount: Decimal
+    disputed: bool
+    days_late: int
+
+
+def _open_invoices(debtor: Any, today: date) -> list[Invoice]:
+    return list(
+        debtor.invoices.filter(
+            document_type=DocumentType.INVOICE, status=InvoiceStatus.OPEN, open_amount__gt=0
+        ).order_by("due_date", "number")
+    )
+
+
+def _invoice_rows(invoices: list[Invoice], today: date) -> list[InvoiceRow]:
+    states = invoices_as_of(invoices, today)
+    return [
+        InvoiceRow(
+            invoice=i,
+            open_amount=states[i.pk].open_amount,
+            disputed=states[i.pk].disputed,
+            days_late=days_overdue(i.due_date, today),
+        )
+        for i in invoices
+    ]
+
+
+@dataclass(frozen=True)
+class Script:
+    title: str = ""
+    text: str = ""
+    error: str = ""
+
+
+def call_script(action: Action, organisation: Any, invoices: list[Invoice], today: date) -> Script | None:
+    """The step's text (the call script, the litigation checklist); None for a task that has no text
+    of its own (a fallback task to find a contact: its reason says what to do)."""
+    if TEMPLATE_CHANNELS.get(action.step) not in TASK_CHANNELS:
+        return None
+    withheld = withheld_invoice_ids(today)
+    listed = [i for i in invoices if i.due_date < today and i.pk not in withheld]
+    try:
+        composed = compose_message(action, action.debtor, organisation, listed, today)
+    except (LookupError, ValueError) as exc:  # PlaceholderError, NoVariant, an unknown code
+        return Script(error=f"{type(exc).__name__}: {exc}")
+    return Script(title=composed.subject, text=composed.body_text)
+
+
+def _task(pk: int) -> Action:
+    action = get_object_or_404(Action.objects.select_related("debtor", "completed_by"), pk=pk)
+    if action.channel not in TASK_CHANNELS:
+        raise Http404
+    return action
+
+
+def _complete(request: HttpRequest, action: Action, form: TaskOutcomeForm, today: date) -> bool:
+    """Records the outcome and what it brings (a promise, a dispute), all or nothing. False with the
+    errors on the form when something is refused."""
+    data = form.cleaned_data
+    outcome, note = data["outcome"], data["note"].strip()
+    organisation = request.organisation  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            if outcome == CallOutcome.PROMISE:
+                promise_add(
+                    organisation=organisation,
+                    debtor=action.debtor,
+                    amount=data["promise_amount"],
+                    promised_date=data["promise_date"],
+                    made_on=today,
+                    actor=request.user,
+                    note=note,
+                )
+            elif outcome == CallOutcome.DISPUTE:
+                dispute_open(
+                    organisation=organisation,
+                    invoice=data["dispute_invoice"],
+                    reason=data["dispute_reason"],
+                    on=today,
+                    actor=request.user,
+                    comment=note,
+                )
+            task_complete(
+                organisation=organisation,
+                action_id=action.pk,
+                outcome=outcome,
+                actor=request.user,
+                note=note,
+                on=today,
+            )
+    except PromiseError as exc:
+        form.add_error("promise_amount" if "amount" in str(exc) else "promise_date", str(exc))
+        return False
+    except DisputeError as exc:
+        if "already has an open dispute" in str(exc):
+            form.add_error("dispute_invoice", _("Cette facture a déjà un litige ouvert."))
+        else:
+            form.add_error("dispute_invoice", str(exc))
+        return False
+    except ActionError:
+        form.add_error(None, CLOSED_TASK)
+        return False
+    return True
+
+
+@membership_required
+@through_web
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    today = paris_today()
+    action = _task(pk)
+    debtor = action.debtor
+    invoices = _open_invoices(debtor, today)
+    can_work = role_allows(request.role, AGENT)  # type: ignore[attr-defined]
+    form = TaskOutcomeForm(request.POST or None, invoices=invoices, today=today)
+    status = 200
+    if request.method == "POST":
+        if not can_work:
+            return render(request, "backoffice/actions/forbidden.html", status=403)
+        if form.is_valid() and action.status != ActionStatus.PLANNED:
+            form.add_error(None, CLOSED_TASK)
+        if form.is_valid() and _complete(request, action, form, today):
+            label = CallOutcome(form.cleaned_data["outcome"]).label
+            messages.success(
+                request,
+                _("Tâche terminée pour %(debtor)s : %(outcome)s.")
+                % {"debtor": debtor.name, "outcome": label},
+            )
+            return redirect("backoffice:task-list")
+        status = 400
+    decorate(action)
+    contacts = list(debtor.contacts.all().order_by("kind", "id"))
+    context = {
+        "action": action,
+        "debtor": debtor,
+        "today": today,
+        "form": form,
+        "phones": [c for c in contacts if c.kind == ContactKind.PHONE],
+        "emails": [c for c in contacts if c.kind == ContactKind.EMAIL],
+        "invoice_rows": _invoice_rows(invoices, today),
+        "events": list(
+            Event.objects.filter(debtor=debtor).select_related("actor", "invoice")[:TIMELINE_LIMIT]
+        ),
+        "script": call_script(action, request.organisation, invoices, today),  # type: ignore[attr-defined]
+        "is_open": action.status == ActionStatus.PLANNED,
+        **rights(request),
+    }
+    audit_view(request, action)
+    return render(request, "backoffice/actions/task_detail.html", context, status=status)
