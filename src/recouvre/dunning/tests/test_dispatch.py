@@ -263,3 +263,34 @@ def test_sms_through_the_provider_and_without_one(organisation, import_csv, fake
     assert request.json["recipient"] == "33612345678"
     assert "http" in request.json["content"]  # the portal link
     assert actions(organisation, step="sms")[0].status == ActionStatus.DISPATCHED
+
+
+def test_a_held_invoice_leaves_the_reminders_until_its_hold_ends(
+    organisation, import_csv, smtp_server, manager
+):
+    from recouvre.ledger.domain.holds import hold_place
+
+    use_smtp(organisation, smtp_server)
+    load(
+        import_csv,
+        organisation,
+        line("F-1", "C1", DUE, email="a@client.example"),
+        line("F-2", "C1", DUE, "50.00"),
+    )
+    with scope(organisation=organisation):
+        hold_place(
+            organisation=organisation,
+            invoice=Invoice.objects.get(number="F-2"),
+            reason="avoir en préparation",
+            starts_on=MONDAY,
+            ends_on=MONDAY + timedelta(days=10),
+            actor=manager,
+        )
+    run_day(organisation, MONDAY)
+    [first] = actions(organisation)
+    assert first.invoice_numbers == ["F-1"]
+    # Once the hold is over, the next message lists the invoice again.
+    run_day(organisation, MONDAY + timedelta(days=11))
+    later = actions(organisation)[-1]
+    assert later.step == "reminder_2"
+    assert later.invoice_numbers == ["F-1", "F-2"]
