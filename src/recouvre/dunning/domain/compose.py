@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
+from schwifty import IBAN
 
 from recouvre.dunning.domain.profile import HISTORY, payer_profile
 from recouvre.dunning.models import Action
@@ -21,6 +22,7 @@ from recouvre.kernel.money import format_money
 from recouvre.ledger.enums import DocumentType, InvoiceStatus
 from recouvre.ledger.models import Debtor, Invoice
 from recouvre.messaging.domain.placeholders import render, render_html
+from recouvre.messaging.domain.template_defaults import postal_code
 from recouvre.messaging.domain.templates import template_resolve
 from recouvre.messaging.letters.content import LetterContent, LetterInvoice, LetterTotals, Party
 from recouvre.messaging.transports.base import OutgoingMessage
@@ -107,6 +109,15 @@ def _table_html(invoices: list[Invoice], language: str) -> str:
     )
 
 
+def _bic_of(iban: str) -> str:
+    """The bank's BIC derived from the IBAN when the organisation did not give one."""
+    try:
+        bic = IBAN(iban).bic if iban else None
+    except ValueError:
+        return ""
+    return str(bic) if bic else ""
+
+
 def context_for(
     action: Action, debtor: Debtor, organisation: Any, invoices: list[Invoice], today: date
 ) -> dict[str, str]:
@@ -124,7 +135,7 @@ def context_for(
         "creditor_email": organisation.email or settings.DEFAULT_FROM_EMAIL,
         "creditor_phone": str((organisation.settings or {}).get("phone", "")),
         "creditor_iban": " ".join(iban[i : i + 4] for i in range(0, len(iban), 4)),
-        "creditor_bic": organisation.bic or "",
+        "creditor_bic": organisation.bic or _bic_of(iban),
         "debtor_name": debtor.name,
         "debtor_ref": debtor.ref,
         "contact_name": contact.name if contact else "",
@@ -153,16 +164,20 @@ def context_for(
 def compose_message(
     action: Action, debtor: Debtor, organisation: Any, invoices: list[Invoice], today: date
 ) -> Composed:
-    """Subject and bodies from the template; raises messaging's PlaceholderError on a bad template."""
+    """Subject and bodies from the template; raises messaging's PlaceholderError on a bad template.
+    A step sent by post uses its paper text (`postal_code`: a reminder e-mail sent as a letter for a
+    debtor without an e-mail address must not say "reply to this e-mail")."""
+
+    postal = action.channel in ("letter", "registered_letter")
     template = template_resolve(
         organisation=organisation,
-        code=action.step,
+        code=postal_code(action.step) if postal else action.step,
         debtor_type=debtor.debtor_type,
         profile=debtor_profile(debtor, today),
         language=debtor.language or "fr",
     )
     context = context_for(action, debtor, organisation, invoices, today)
-    if action.channel in ("letter", "registered_letter"):
+    if postal:
         # The letter's layout prints the invoices as a table of its own.
         context["invoices_table"] = ""
     subject = render(template.subject, context) if template.subject else ""

@@ -21,11 +21,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 
-# Channel implied by each code, in the order the default scenario uses them.
+# Channel implied by each code, in the order the default scenario uses them. `<code>_letter` is the
+# paper version of an email step, sent when the debtor has no email address (see `postal_code`).
 CHANNELS: Mapping[str, str] = {
     "courtesy": "email",
     "reminder_1": "email",
     "reminder_2": "email",
+    "courtesy_letter": "letter",
+    "reminder_1_letter": "letter",
+    "reminder_2_letter": "letter",
     "sms": "sms",
     "call": "call",
     "letter": "letter",
@@ -72,6 +76,14 @@ def _catalogue(language: str) -> Mapping[str, Mapping[str, DefaultTemplate]]:
                 subject=entry.get("subject", "").strip(), body=entry["body"].strip()
             )
     return catalogue
+
+
+def postal_code(code: str) -> str:
+    """The code of the text to print when the step `code` goes by post: its paper version
+    (`<code>_letter`, e.g. `reminder_1_letter`) when there is one, else `code` itself (a step written
+    for paper already, such as `letter` or `formal_notice`, or a code with no paper version)."""
+    candidate = f"{code}_letter"
+    return candidate if CHANNELS.get(candidate) == "letter" else code
 
 
 def default_variants(code: str, language: str) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from recouvre.messaging.domain.template_defaults import (
     choose_variant,
     default_template,
     default_variants,
+    postal_code,
 )
 
 # Realistic values, on the long side, so that the SMS length check means something.
@@ -61,6 +62,12 @@ GSM_BASIC = set(
 INDEMNITY = re.compile(
     r"\b40\s*(€|EUR|euros?)|EUR\s*40\b|indemnit[ée] forfaitaire|fixed (recovery )?indemnit", re.I
 )
+# The e-mail steps and their paper versions, printed when the debtor has no e-mail address.
+POSTAL = {"courtesy": "courtesy_letter", "reminder_1": "reminder_1_letter", "reminder_2": "reminder_2_letter"}
+# Wording that only makes sense in an e-mail (the placeholders, e.g. {{ creditor_email }}, are removed first).
+EMAIL_WORDING = re.compile(
+    r"e-?mails?|courriels?|r[ée]pond(re|ant) à|repl(y|ying) to|ce message|this message", re.I
+)
 
 
 def test_full_context_covers_every_placeholder() -> None:
@@ -92,9 +99,9 @@ def test_expected_variants_exist(language: str) -> None:
     catalogue = _catalogue(language)
     for code in CODES:
         assert {"standard", "b2c"} <= set(catalogue[code]), code
-    for code in ("courtesy", "reminder_1", "reminder_2", "letter"):
+    for code in ("courtesy", "reminder_1", "reminder_2", "letter", *POSTAL.values()):
         assert {"good", "late"} <= set(catalogue[code]), code
-    for code in ("letter", "formal_notice"):
+    for code in ("letter", "formal_notice", "reminder_2_letter"):
         assert "public" in catalogue[code], code
 
 
@@ -104,7 +111,12 @@ def test_every_text_lists_the_invoices_and_how_to_pay(code: str, variant: str, l
     assert template is not None
     used = set(re.findall(r"\{\{\s*(\w+)\s*\}\}", template.body))
     assert {"total_due", "portal_link", "payment_reference"} <= used
-    if code != "sms":
+    if code in POSTAL.values():
+        # A letter prints its own table of the invoices ({{ invoices_table }} is empty there).
+        assert "invoices_table" not in used
+        assert re.search(r"tableau ci-dessous|table below", template.body)
+        assert template.subject
+    elif code != "sms":
         assert "invoices_table" in used
         assert template.subject, "e-mails, letters and tasks have a subject or a title"
     else:
@@ -126,7 +138,9 @@ def test_sms_is_short_and_gsm_only(language: str, variant: str) -> None:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("code", ["letter", "formal_notice", "reminder_1", "reminder_2", "courtesy", "sms"])
+@pytest.mark.parametrize(
+    "code", ["letter", "formal_notice", "reminder_1", "reminder_2", "courtesy", "sms", *POSTAL.values()]
+)
 def test_consumer_texts_never_claim_the_b2b_indemnity_or_penalties(language: str, code: str) -> None:
     template = default_template(code, "b2c", language)
     assert template is not None
@@ -136,6 +150,66 @@ def test_consumer_texts_never_claim_the_b2b_indemnity_or_penalties(language: str
     assert "D441-5" not in text
     assert "fixed_indemnity_total" not in text
     assert "interest_total" not in text
+
+
+POSTAL_DEFAULTS = [
+    (code, variant, language) for code, variant, language in ALL_DEFAULTS if code in POSTAL.values()
+]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(("email_code", "postal"), POSTAL.items())
+def test_every_email_step_has_a_paper_version_with_the_same_variants(
+    language: str, email_code: str, postal: str
+) -> None:
+    catalogue = _catalogue(language)
+    assert set(catalogue[postal]) == set(catalogue[email_code])
+    for variant in catalogue[postal]:
+        # The subject is printed as "Objet : …": the same as the e-mail's.
+        assert catalogue[postal][variant].subject == catalogue[email_code][variant].subject
+
+
+@pytest.mark.parametrize(("code", "variant", "language"), POSTAL_DEFAULTS)
+def test_paper_versions_are_written_for_paper(code: str, variant: str, language: str) -> None:
+    template = default_template(code, variant, language)
+    assert template is not None
+    # As compose_message renders a letter: the layout prints the invoice table itself.
+    body = render(template.body, FULL_CONTEXT | {"invoices_table": "", "creditor_phone": ""})
+    literal = re.sub(r"\{\{[^}]*\}\}", "", template.subject + "\n" + template.body)
+    assert not EMAIL_WORDING.search(literal), EMAIL_WORDING.search(literal)
+    assert "répondant à cet e-mail" not in body
+    assert "reply to this email" not in body.lower()
+    # Optional values would leave "ou au ." or "(BIC )" on paper; the letter prints the BIC itself.
+    assert "creditor_phone" not in template.body
+    assert "creditor_bic" not in template.body
+    assert body.startswith("Madame, Monsieur," if language == "fr" else "Dear Sir or Madam,")
+    assert re.search(r"tableau ci-dessous|table below", body)
+    assert re.search(r"ne pas tenir compte de ce courrier|disregard this letter", body)
+    for value in ("total_due", "creditor_iban", "payment_reference", "portal_link", "creditor_email"):
+        assert FULL_CONTEXT[value] in body, value
+
+
+@pytest.mark.parametrize(("code", "variant", "language"), POSTAL_DEFAULTS)
+def test_paper_versions_state_the_same_law_as_the_emails(code: str, variant: str, language: str) -> None:
+    email_code = code.removesuffix("_letter")
+    paper, email = default_template(code, variant, language), default_template(email_code, variant, language)
+    assert paper is not None
+    assert email is not None
+    assert bool(INDEMNITY.search(paper.body)) == bool(INDEMNITY.search(email.body))
+    for article in ("L441-10", "D441-5", "commande publique", "Public Procurement"):
+        assert (article in paper.body) == (article in email.body), article
+    if variant == "b2c":
+        assert not re.search(r"\b40\b", paper.body)
+
+
+def test_postal_code() -> None:
+    assert postal_code("courtesy") == "courtesy_letter"
+    assert postal_code("reminder_1") == "reminder_1_letter"
+    assert postal_code("reminder_2") == "reminder_2_letter"
+    # Steps written for paper already, and codes without a paper version, keep their own text.
+    for code in ("letter", "formal_notice", "sms", "call", "litigation_review", "reminder_1_letter", "nope"):
+        assert postal_code(code) == code
+    assert all(postal_code(code) in CODES for code in CODES)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -226,6 +300,17 @@ def test_default_text_when_the_organisation_edited_nothing(in_scope: Any) -> Non
     assert expected is not None
     assert (resolved.source, resolved.variant, resolved.language) == ("default", "late", "en")
     assert (resolved.subject, resolved.body) == (expected.subject, expected.body)
+
+
+@pytest.mark.django_db
+def test_paper_version_resolves_like_any_code(in_scope: Any) -> None:
+    from recouvre.messaging.domain.templates import template_resolve
+
+    resolved = template_resolve(
+        organisation=in_scope, code="reminder_2_letter", debtor_type="PUBLIC", profile="late", language="en"
+    )
+    assert (resolved.source, resolved.variant, resolved.language) == ("default", "public", "en")
+    assert "table below" in resolved.body
 
 
 @pytest.mark.django_db

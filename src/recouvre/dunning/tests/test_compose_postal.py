@@ -1,0 +1,31 @@
+"""An e-mail step sent by post, for a debtor without an e-mail address, prints the paper text."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from recouvre.dunning.enums import ActionStatus
+from recouvre.dunning.tests.support import actions, line, load, run_day
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+
+
+def test_a_reminder_without_an_email_address_is_a_letter_written_for_paper(
+    organisation, import_csv, settings, tmp_path: Path
+):
+    settings.DATA_DIR = tmp_path
+    load(import_csv, organisation, line("F-1", "C1", date(2026, 11, 20), "1200.00"))  # no e-mail address
+    _plan, sent = run_day(organisation, date(2026, 11, 23))
+    assert sent.letters == 1
+    [letter] = actions(organisation, channel="letter")
+    assert (letter.step, letter.status) == ("reminder_1", ActionStatus.DISPATCHED)
+    assert letter.body.startswith("Madame, Monsieur,")
+    assert "tableau ci-dessous" in letter.body
+    assert "ne pas tenir compte de ce courrier" in letter.body
+    assert not re.search(r"e-?mail|ce message", letter.body, re.I)
+    assert "1\u00a0200,00" in letter.body  # the total, French format
+    assert (tmp_path / letter.document).read_bytes().startswith(b"%PDF")
