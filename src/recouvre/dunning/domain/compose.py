@@ -213,6 +213,36 @@ def _party_lines(address: str, postcode: str, city: str, country: str) -> tuple[
     return tuple(line for line in lines if line)
 
 
+# The closing formulas of French and English letters: the invoice table, the totals and the payment
+# details go before them, as in a letter typed by hand.
+_CLOSINGS = (
+    "nous vous prions",
+    "veuillez agréer",
+    "je vous prie",
+    "dans l'attente",
+    "bien cordialement",
+    "cordialement",
+    "yours faithfully",
+    "yours sincerely",
+    "kind regards",
+    "best regards",
+    "we look forward",
+)
+
+
+def details_position(paragraphs: tuple[str, ...]) -> int | None:
+    """Where the invoice table goes: after the paragraph that announces it ("ci-dessous", "below",
+    a closing colon), else before the closing formula, else after the whole text (None)."""
+    for index, paragraph in enumerate(paragraphs):
+        text = paragraph.strip().lower()
+        if "ci-dessous" in text or "below" in text or text.endswith(":"):
+            return index + 1
+    for index, paragraph in enumerate(paragraphs):
+        if index and paragraph.strip().lower().startswith(_CLOSINGS):
+            return index
+    return None
+
+
 def letter_content(
     action: Action,
     debtor: Debtor,
@@ -262,4 +292,5 @@ def letter_content(
         portal_url=portal_link(debtor),
         registered=registered,
         deadline=today + timedelta(days=FORMAL_NOTICE_DAYS) if action.step == "formal_notice" else None,
+        details_position=details_position(paragraphs),
     )

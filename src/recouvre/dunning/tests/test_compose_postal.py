@@ -29,3 +29,29 @@ def test_a_reminder_without_an_email_address_is_a_letter_written_for_paper(
     assert not re.search(r"e-?mail|ce message", letter.body, re.I)
     assert "1\u00a0200,00" in letter.body  # the total, French format
     assert (tmp_path / letter.document).read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        (
+            ("Madame, Monsieur,", "Les factures figurant dans le tableau ci-dessous restent dues.", "Merci."),
+            2,
+        ),
+        (("Madame, Monsieur,", "Nous restons dans l'attente :", "Merci."), 2),
+        (
+            (
+                "Madame, Monsieur,",
+                "Votre compte présente un retard.",
+                "Veuillez agréer, Madame, Monsieur, ...",
+            ),
+            2,
+        ),
+        (("Dear Sir or Madam,", "Your account is overdue.", "Yours faithfully,"), 2),
+        (("Texte libre.", "Sans formule."), None),
+    ],
+)
+def test_the_invoice_table_of_a_letter_goes_where_the_text_announces_it(paragraphs, expected) -> None:
+    from recouvre.dunning.domain.compose import details_position
+
+    assert details_position(paragraphs) == expected
