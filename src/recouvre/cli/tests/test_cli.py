@@ -217,7 +217,9 @@ def test_payment_add_refusals(capsys, org, csv_file, argv, message):
 
 
 def test_report_aging_json(capsys, org, csv_file):
-    run(capsys, "import", "invoices", str(csv_file))
+    # Imported on the day the aged balance is read: the payment the import infers from F-2's open
+    # amount is dated that day.
+    run(capsys, "import", "invoices", str(csv_file), "--date", "2026-11-22")
     code, doc, _ = run_json(capsys, "report", "aging", "--date", "2026-11-22")
     assert code == 0
     assert doc["date"] == "2026-11-22"
@@ -292,7 +294,7 @@ def test_console_script_end_to_end(tmp_path, csv_file):
     assert migrated.returncode == 0, migrated.stderr
     assert "ledger.0001_initial" in json.loads(migrated.stdout)["applied"]
     assert call("org", "create", "--name", "Acme").returncode == 0
-    imported = call("import", "invoices", str(csv_file), "--json")
+    imported = call("import", "invoices", str(csv_file), "--date", "2026-11-22", "--json")
     assert imported.returncode == 0, imported.stderr
     assert json.loads(imported.stdout)["created"] == 3
     aging = call("report", "aging", "--date", "2026-11-22", "--json")
