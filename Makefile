@@ -31,12 +31,15 @@ check: lint test
 install: $(STAMP) assets messages
 
 # Debian packages the product needs at run time: gettext compiles translations; Pango renders PDFs
-# (WeasyPrint); Chromium drives the browser tests. Installed with apt only when missing.
+# (WeasyPrint, with HarfBuzz subsetting for small, reproducible PDFs, and DejaVu fonts); Chromium drives the
+# browser tests. Installed with apt only when missing.
 system-deps:
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v node >/dev/null || missing="$$missing nodejs npm"; \
 	ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	ldconfig -p | grep -q libharfbuzz-subset || missing="$$missing libharfbuzz-subset0"; \
+	fc-list | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:$$missing"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \

@@ -1,15 +1,16 @@
 """Benchmark of the letter channel's PDF rendering (messaging/letters).
 
-    .venv/bin/python bench/letters.py [--letters N] [--no-batch] [--json]
+    .venv/bin/python bench/letters.py [--letters N] [--no-batch] [--processes N] [--json]
 
 1. Builds N realistic letters in memory (default 200): French debtors drawn from Faker (fr_FR), 1 to 60
    invoices so that letters run from 1 to 3 pages, two thirds reminders (principal only) and one
    third formal notices (registered, interest, indemnity, total, deadline), 3% in English, an IBAN
    and so an EPC QR code on each.
 2. Renders them with one `LetterRenderer` (`render_letters`), timing the layout and the PDF
-   writing apart: pages/s and letters/s.
-3. The bound, in the same run: a minimal one-page HTML document with the same fonts (regular, bold,
-   monospace) rendered N times with the same font configuration: WeasyPrint's fixed cost per
+   writing apart: pages/s and letters/s. With --processes N, renders them again shared between N
+   processes (one renderer each), as task workers side by side would.
+3. The bound, in the same run: a minimal one-page HTML document with the same fonts (regular and
+   bold) rendered N times with the same font configuration: WeasyPrint's fixed cost per
    document, which no letter layout can go below.
 4. The daily print batch of the same letters (`build_print_batch`: each letter laid out again and
    checked against its stored PDF, blank pages, one merged PDF, the CSV).
@@ -166,6 +167,7 @@ def bench_render(letters: list[LetterContent]) -> dict[str, Any]:
     layout_s = write_s = 0.0
     pages = []
     pdfs = []
+    cpu_started = time.process_time()
     for content in letters:
         t0 = time.perf_counter()
         document = renderer.layout(content)
@@ -174,6 +176,7 @@ def bench_render(letters: list[LetterContent]) -> dict[str, Any]:
         write_s += time.perf_counter() - t1
         layout_s += t1 - t0
         pages.append(len(document.pages))
+    cpu = time.process_time() - cpu_started
     return {
         "renderer": renderer,
         "pdfs": pdfs,
@@ -181,35 +184,66 @@ def bench_render(letters: list[LetterContent]) -> dict[str, Any]:
         "layout_seconds": layout_s,
         "write_seconds": write_s,
         "seconds": layout_s + write_s,
+        "cpu_seconds": cpu,
         "pages": sum(pages),
         "pages_histogram": {str(n): pages.count(n) for n in sorted(set(pages))},
         "mean_pdf_kb": sum(map(len, pdfs)) / len(pdfs) / 1024,
     }
 
 
+_worker_renderer: LetterRenderer | None = None
+
+
+def _start_worker() -> None:
+    global _worker_renderer
+    _worker_renderer = LetterRenderer()
+
+
+def _render_share(letters: list[LetterContent]) -> int:
+    assert _worker_renderer is not None
+    return sum(_worker_renderer.render(content).page_count for content in letters)
+
+
+def bench_processes(letters: list[LetterContent], processes: int) -> dict[str, Any]:
+    """The same letters shared between processes, one renderer each: what a machine renders when the
+    task workers that send letters run side by side. The time includes starting the processes."""
+    import multiprocessing
+
+    started = time.perf_counter()
+    size = -(-len(letters) // processes)
+    shares = [letters[i : i + size] for i in range(0, len(letters), size)]
+    # spawn, not fork: Pango and GLib state must not be inherited from a parent that has rendered.
+    with multiprocessing.get_context("spawn").Pool(processes, initializer=_start_worker) as pool:
+        pages = sum(pool.map(_render_share, shares))
+    return {"processes": processes, "seconds": time.perf_counter() - started, "pages": pages}
+
+
 def bench_bound(renderer: LetterRenderer, count: int) -> dict[str, Any]:
     from weasyprint import CSS, HTML
 
     css = CSS(
-        string='@page { size: A4 } html { font-family: "DejaVu Sans" }'
-        ' code { font-family: "DejaVu Sans Mono" }',
-        font_config=renderer.font_config,
+        string='@page { size: A4 } html { font-family: "DejaVu Sans" }', font_config=renderer.font_config
     )
-    page = "<!DOCTYPE html><p><b>Relance</b> facture <code>FA2026-00001</code> : 1 234,56 €</p>"
+    page = "<!DOCTYPE html><p><b>Relance</b> facture FA2026-00001 : 1 234,56 €</p>"
     write_pdf(HTML(string=page).render(font_config=renderer.font_config, stylesheets=[css]))
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for _ in range(count):
         write_pdf(HTML(string=page).render(font_config=renderer.font_config, stylesheets=[css]))
-    return {"seconds": time.perf_counter() - started, "documents": count}
+    return {
+        "seconds": time.perf_counter() - started,
+        "cpu_seconds": time.process_time() - cpu_started,
+        "documents": count,
+    }
 
 
 def bench_batch(letters: list[LetterContent], pdfs: list[bytes], renderer: LetterRenderer) -> dict[str, Any]:
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     batch = build_print_batch(
         list(zip(letters, pdfs, strict=True)), batch_date=date(2026, 11, 23), renderer=renderer
     )
     return {
         "seconds": time.perf_counter() - started,
+        "cpu_seconds": time.process_time() - cpu_started,
         "pages": batch.page_count,
         "sheets": batch.sheet_count,
         "pdf_mb": len(batch.pdf) / 1e6,
@@ -245,6 +279,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--letters", type=int, default=200, help="letters to render (default 200)")
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--no-batch", action="store_true", help="skip the print batch step")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="also render the letters shared between N processes"
+    )
     parser.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
     args = parser.parse_args(argv)
     if args.letters < 1:
@@ -255,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     render = bench_render(letters)
     bound = bench_bound(render["renderer"], args.letters)
     batch = None if args.no_batch else bench_batch(letters, render["pdfs"], render["renderer"])
+    parallel = bench_processes(letters, args.processes) if args.processes > 1 else None
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     n = args.letters
@@ -264,6 +302,7 @@ def main(argv: list[str] | None = None) -> int:
         "pages_histogram": render["pages_histogram"],
         "pages_per_s": render["pages"] / render["seconds"],
         "letters_per_s": n / render["seconds"],
+        "cpu_pages_per_s": render["pages"] / render["cpu_seconds"],
         "ms_per_letter": 1000 * render["seconds"] / n,
         "layout_ms_per_letter": 1000 * render["layout_seconds"] / n,
         "write_ms_per_letter": 1000 * render["write_seconds"] / n,
@@ -273,60 +312,44 @@ def main(argv: list[str] | None = None) -> int:
         "bound_documents_per_s": bound["documents"] / bound["seconds"],
         "ratio_letter_to_bound": render["seconds"] / bound["seconds"],
         "batch": batch,
+        "processes": parallel,
         "peak_mb": peak_mb,
     }
+
+    def row(step: str, pages: int | None, seconds: float, cpu_seconds: float | None) -> tuple[str, ...]:
+        return (
+            step,
+            str(n),
+            f"{pages / seconds:.1f}" if pages else "",
+            f"{n / seconds:.1f}" if pages else "",
+            f"{1000 * seconds / n:.0f}",
+            f"{pages / cpu_seconds:.1f}" if pages and cpu_seconds else "",
+            f"{seconds:.1f}",
+            f"{cpu_seconds:.1f}" if cpu_seconds else "",
+        )
+
     rows = [
-        ("step", "N", "pages/s", "letters/s", "ms/letter", "seconds"),
-        (
-            "render",
-            str(n),
-            f"{figures['pages_per_s']:.1f}",
-            f"{figures['letters_per_s']:.1f}",
-            f"{figures['ms_per_letter']:.0f}",
-            f"{render['seconds']:.1f}",
-        ),
-        (
-            "  layout",
-            str(n),
-            "",
-            "",
-            f"{figures['layout_ms_per_letter']:.0f}",
-            f"{render['layout_seconds']:.1f}",
-        ),
-        (
-            "  write",
-            str(n),
-            "",
-            "",
-            f"{figures['write_ms_per_letter']:.0f}",
-            f"{render['write_seconds']:.1f}",
-        ),
-        (
-            "bound",
-            str(n),
-            f"{figures['bound_documents_per_s']:.1f}",
-            f"{figures['bound_documents_per_s']:.1f}",
-            f"{figures['bound_ms_per_document']:.0f}",
-            f"{bound['seconds']:.1f}",
-        ),
+        ("step", "N", "pages/s", "letters/s", "ms/letter", "CPU pages/s", "seconds", "CPU s"),
+        row("render", render["pages"], render["seconds"], render["cpu_seconds"]),
+        row("  layout", None, render["layout_seconds"], None),
+        row("  write", None, render["write_seconds"], None),
+        # The bound's documents are one page each: its pages/s is documents/s.
+        row("bound", bound["documents"], bound["seconds"], bound["cpu_seconds"]),
     ]
     if batch:
-        rows.append(
-            (
-                "batch",
-                str(n),
-                f"{batch['pages'] / batch['seconds']:.1f}",
-                f"{n / batch['seconds']:.1f}",
-                f"{1000 * batch['seconds'] / n:.0f}",
-                f"{batch['seconds']:.1f}",
-            )
-        )
+        rows.append(row("batch", batch["pages"], batch["seconds"], batch["cpu_seconds"]))
+    if parallel:
+        rows.append(row(f"render x{parallel['processes']}", parallel["pages"], parallel["seconds"], None))
     print()
     print(
         f"Letters: {n} letters, {render['pages']} pages (letters by page count: {render['pages_histogram']}),"
         f" {render['mean_pdf_kb']:.0f} KB per PDF on average; setup {render['setup_seconds']:.2f} s"
     )
     print(_table(rows))
+    print(
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+        " (pages/s is wall clock; CPU pages/s is this process's CPU time)"
+    )
     print(
         f"ratio render/bound = {figures['ratio_letter_to_bound']:.1f}; bound = a one-page minimal HTML"
         f" with the same fonts, rendered and written as many times; peak RSS {peak_mb:.0f} MB"
@@ -336,6 +359,7 @@ def main(argv: list[str] | None = None) -> int:
         machine = {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
+            # Other work on the machine slows the wall clock: compare "CPU pages/s" across runs.
             "load_average": os.getloadavg(),
         }
         print(json.dumps({"bench": "letters", "code": _code_state(), "machine": machine, "results": figures}))

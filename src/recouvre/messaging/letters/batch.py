@@ -25,11 +25,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from weasyprint import CSS, HTML, Document
+from weasyprint import CSS, HTML, Document, Page
 from weasyprint.pdf.metadata import DocumentMetadata
 
 from .content import LetterContent, Party
-from .render import LetterRenderer, write_pdf
+from .render import LetterRenderer, reproducible_pdfs, write_pdf
 
 CSV_COLUMNS = (
     "sequence",
@@ -53,7 +53,7 @@ CSV_COLUMNS = (
 STREET_LINES = 4
 DOMESTIC_COUNTRY = "FRANCE"
 FRENCH_LOCALITY = re.compile(r"^(\d{5})\s+(.+)$")
-# "1000 Bruxelles", "D-10115 Berlin", "1017 XN Amsterdam" is left whole: best effort, see split_address.
+# "1000 Bruxelles", "D-10115 Berlin"; a postcode written after the town (UK, US) stays in `city`.
 LEADING_POSTCODE = re.compile(r"^((?:[A-Z]{1,2}-)?\d[\d-]*)\s+(.+)$")
 # Cells that Excel would read as a formula (OWASP "CSV injection"); names and addresses come from imports.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -66,8 +66,8 @@ class LetterChanged(Exception):
         self.action_ids = tuple(action_ids)
         super().__init__(
             f"letters of actions {', '.join(map(str, self.action_ids))} no longer render as stored"
-            " (code, stylesheet or fonts changed since, or HarfBuzz subsetting is missing): render and"
-            " store them again before printing"
+            " (the code, the stylesheet or the fonts changed since): render and store them again"
+            " before printing"
         )
 
 
@@ -171,11 +171,15 @@ def layout_print_batch(
     """The batch's pages, blank ones included, and its CSV rows; raises LetterChanged."""
     if not letters:
         raise ValueError("a print batch needs at least one letter")
+    if not reproducible_pdfs():
+        raise RuntimeError(
+            "the print batch needs libharfbuzz-subset0 (HarfBuzz >= 4.1) for reproducible PDFs: install it"
+        )
     blank_document = _blank_page(renderer)
     blank = blank_document.pages[0]
-    pages = []
-    rows = []
-    changed = []
+    pages: list[Page] = []
+    rows: list[BatchLetter] = []
+    changed: list[int] = []
     for sequence, (content, stored_pdf) in enumerate(letters, start=1):
         document = renderer.layout(content)
         if write_pdf(document) != stored_pdf:

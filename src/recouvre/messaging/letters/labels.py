@@ -35,7 +35,7 @@ LABELS: dict[str, dict[str, str]] = {
         "bic": "BIC",
         "transfer_reference": "Référence à rappeler",
         "qr": "Scannez pour payer avec votre application bancaire",
-        "portal": "Consultez vos factures et réglez en ligne :",
+        "portal": "Consultez vos factures et réglez en ligne",
         "page": "page",
     },
     "en": {
@@ -64,7 +64,7 @@ LABELS: dict[str, dict[str, str]] = {
         "bic": "BIC",
         "transfer_reference": "Reference to quote",
         "qr": "Scan to pay with your banking app",
-        "portal": "View your invoices and pay online:",
+        "portal": "View your invoices and pay online",
         "page": "page",
     },
 }

@@ -11,12 +11,14 @@ stylesheet are built once, which is most of WeasyPrint's fixed cost per document
 
 from __future__ import annotations
 
+import functools
 import html
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
+from typing import NamedTuple
 
 import segno
 from segno import helpers as segno_helpers
@@ -58,7 +60,7 @@ class LetterRenderer:
 
     def __init__(self) -> None:
         self.font_config = FontConfiguration()
-        # Letters embed nothing from outside (the QR code is inline SVG): a fetcher that only accepts
+        # Letters embed nothing from outside (the QR code is a data: URL): a fetcher that only accepts
         # data: URLs means that no text from an import can make the renderer read a file or the network.
         self.url_fetcher = URLFetcher(allowed_protocols=("data",))
         self.stylesheet = CSS(
@@ -74,8 +76,18 @@ class LetterRenderer:
         return RenderedLetter(content.action_id, write_pdf(document), len(document.pages))
 
 
+def reproducible_pdfs() -> bool:
+    """Whether the same letter always gives the same bytes, which the print batch relies on.
+    WeasyPrint subsets the embedded fonts with HarfBuzz when libharfbuzz-subset (HarfBuzz >= 4.1) is
+    installed, and otherwise with fontTools, which is also 8 times slower and whose output was seen
+    to differ by a byte from one renderer to the next."""
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+
+    return bool(harfbuzz_subset) and bool(harfbuzz.hb_version_atleast(4, 1, 0))
+
+
 def write_pdf(document: Document) -> bytes:
-    pdf = document.write_pdf()
+    pdf: bytes | None = document.write_pdf()
     if pdf is None:  # only when given a target to write to
         raise RuntimeError("WeasyPrint returned no PDF")
     return pdf
@@ -195,9 +207,20 @@ def _totals(totals: LetterTotals, content: LetterContent, labels: dict[str, str]
     return f'<table class="totals">{cells}</table>'
 
 
-def epc_fields(content: LetterContent) -> dict[str, object] | None:
-    """What the SEPA credit-transfer QR code (EPC069-12) carries, as `segno.helpers.make_epc_qr`'s
-    arguments, or None when the letter cannot have one (no IBAN, not in euros, nothing to pay)."""
+class EpcFields(NamedTuple):
+    """What the SEPA credit-transfer QR code (EPC069-12) carries: `segno.helpers.make_epc_qr`'s
+    arguments. A named tuple, so that the QR code can be cached by it."""
+
+    name: str
+    iban: str
+    amount: Decimal
+    text: str | None
+    reference: str | None
+    bic: str | None
+
+
+def epc_fields(content: LetterContent) -> EpcFields | None:
+    """None when the letter cannot have a QR code: no IBAN, not in euros, nothing to pay."""
     if not content.iban or content.currency.upper() != "EUR":
         return None
     totals = content.totals
@@ -214,41 +237,54 @@ def epc_fields(content: LetterContent) -> dict[str, object] | None:
         text = (content.reference.strip() or ", ".join(i.number for i in content.invoices))[:EPC_TEXT_MAX]
         if not text:
             return None
-    return {
-        "name": content.creditor.name.strip()[:EPC_NAME_MAX],
-        "iban": "".join(content.iban.split()).upper(),
-        "amount": amount,
-        "text": text,
-        "reference": structured,
-        "bic": "".join(content.bic.split()).upper() or None,
-    }
+    return EpcFields(
+        name=content.creditor.name.strip()[:EPC_NAME_MAX],
+        iban="".join(content.iban.split()).upper(),
+        amount=amount,
+        text=text,
+        reference=structured,
+        bic="".join(content.bic.split()).upper() or None,
+    )
 
 
-def _epc_qr_svg(content: LetterContent) -> str:
-    """The QR code as inline SVG, or "": the IBAN and reference are printed in clear anyway, so a letter
+def _epc_qr(content: LetterContent) -> str:
+    """The QR code's <img>, or "": the IBAN and reference are printed in clear anyway, so a letter
     never fails for its QR code (segno rejects, say, a malformed IBAN or BIC with a ValueError)."""
     fields = epc_fields(content)
-    if fields is None:
-        return ""
+    return "" if fields is None else _epc_qr_image(fields)
+
+
+@functools.lru_cache(maxsize=512)
+def _epc_qr_image(fields: EpcFields) -> str:
+    """Cached because the print batch lays each letter out again, and choosing the QR code's mask is
+    a good part of its cost.
+
+    A PNG with one pixel per module, drawn with interpolation off (`image-rendering: pixelated`
+    becomes /Interpolate false), rather than inline SVG: it is the same module grid and prints as
+    sharp, but WeasyPrint parses an SVG path in Python, which cost 50 ms a letter against 20."""
     try:
-        qr: segno.QRCode = segno_helpers.make_epc_qr(**fields)
+        qr: segno.QRCode = segno_helpers.make_epc_qr(**fields._asdict())
     except ValueError:
         return ""
-    svg: str = qr.svg_inline(border=0, omitsize=True)
-    return svg
+    return f'<img class="qr-code" alt="" src="{qr.png_data_uri(scale=1, border=0)}">'
 
 
 def _payment(content: LetterContent, labels: dict[str, str]) -> str:
     if not content.iban:
         return ""
-    lines = [f"<h2>{labels['payment']}</h2>", f"<p>{labels['holder']} : {_text(content.creditor.name)}</p>"]
-    lines.append(f'<p>{labels["iban"]} : <span class="iban">{_text(group_iban(content.iban))}</span></p>')
+    lang = content.language
+    lines = [
+        f"<h2>{labels['payment']}</h2>",
+        f"<p>{_colon(labels['holder'], lang)} {_text(content.creditor.name)}</p>",
+        f'<p>{_colon(labels["iban"], lang)} <span class="iban">{_text(group_iban(content.iban))}</span></p>',
+    ]
     if content.bic:
-        lines.append(f"<p>{labels['bic']} : {_text(''.join(content.bic.split()).upper())}</p>")
+        lines.append(f"<p>{_colon(labels['bic'], lang)} {_text(''.join(content.bic.split()).upper())}</p>")
     if content.reference:
-        lines.append(f"<p>{labels['transfer_reference']} : <strong>{_text(content.reference)}</strong></p>")
+        reference = f"<strong>{_text(content.reference)}</strong>"
+        lines.append(f"<p>{_colon(labels['transfer_reference'], lang)} {reference}</p>")
     cells = f'<td class="details">{"".join(lines)}</td>'
-    qr = _epc_qr_svg(content)
+    qr = _epc_qr(content)
     if qr:
         # A table cell rather than a float: WeasyPrint may split a float from its frame across pages.
         cells += f'<td class="qr">{qr}<p class="qr-note">{labels["qr"]}</p></td>'
@@ -262,7 +298,7 @@ def _portal(content: LetterContent, labels: dict[str, str]) -> str:
     shown = _text(url)
     # Only web addresses become links: a PDF link to another scheme (javascript:, file:) is never made.
     link = f'<a href="{shown}">{shown}</a>' if url.lower().startswith(("https://", "http://")) else shown
-    return f'<p class="portal">{labels["portal"]} {link}</p>'
+    return f'<p class="portal">{_colon(labels["portal"], content.language)} {link}</p>'
 
 
 def _colon(label: str, language: str) -> str:

@@ -36,6 +36,7 @@ from recouvre.messaging.letters.render import (
     letter_html,
     render_letter,
     render_letters,
+    reproducible_pdfs,
     write_pdf,
 )
 
@@ -115,7 +116,16 @@ def text_boxes(page) -> list[tuple[str, float, float, float, float]]:
 
 
 def page_text(page) -> str:
-    return "\n".join(text for text, *_ in sorted(text_boxes(page), key=lambda b: (round(b[2], 1), b[1])))
+    """The page's text line by line: boxes less than 1.5 mm apart vertically share a line, joined by
+    spaces from left to right (a <strong> or a table cell is a box of its own)."""
+    lines: list[list[tuple[float, str]]] = []
+    line_top = None
+    for text, left, top, *_ in sorted(text_boxes(page), key=lambda b: (b[2], b[1])):
+        if line_top is None or top - line_top > 1.5:
+            lines.append([])
+            line_top = top
+        lines[-1].append((left, text.strip()))
+    return "\n".join(" ".join(text for _, text in sorted(line) if text) for line in lines)
 
 
 def document_text(document) -> str:
@@ -140,6 +150,9 @@ def pdf_page_count(pdf: bytes) -> int:
 
 
 def test_pdf_is_the_written_layout(renderer):
+    assert reproducible_pdfs(), (
+        "install libharfbuzz-subset0: without it PDFs are neither fast nor reproducible"
+    )
     content = letter()
     pdf = render_letter(content)
     assert pdf.startswith(b"%PDF-")
@@ -186,10 +199,13 @@ def test_letter_shows_each_invoice_and_its_amounts_in_french(renderer):
 
 
 def test_payment_details_group_the_iban(renderer):
-    text = document_text(renderer.layout(letter()))
-    assert "FR76 3000 6000 0112 3456 7890 189" in text
-    assert "AGRIFRPP" in text
-    assert "REC-2026-000001" in text
+    text = document_text(renderer.layout(letter(portal_url="https://paiement.tra.fr/p/x1")))
+    assert "IBAN\u00a0: FR76 3000 6000 0112 3456 7890 189" in text
+    assert "BIC\u00a0: AGRIFRPP" in text
+    assert "Référence à rappeler\u00a0: REC-2026-000001" in text
+    assert "réglez en ligne\u00a0: https://paiement.tra.fr/p/x1" in text
+    english = document_text(renderer.layout(letter(language="en")))
+    assert "Reference to quote: REC-2026-000001" in english
 
 
 def test_totals_show_interest_indemnity_and_total_only_when_claimed(renderer):
@@ -277,7 +293,7 @@ def test_details_position_puts_the_closing_formula_after_the_table(renderer):
 
 def test_epc_qr_code_only_for_euros_with_an_iban():
     fields = epc_fields(letter(totals=LetterTotals(Decimal("3006.00"), total=Decimal("3168.40"))))
-    assert fields == {
+    assert fields._asdict() == {
         "name": "Transports Rhône-Alpes SAS",
         "iban": IBAN,
         "amount": Decimal("3168.40"),
@@ -286,7 +302,7 @@ def test_epc_qr_code_only_for_euros_with_an_iban():
         "bic": "AGRIFRPP",
     }
     # An ISO 11649 creditor reference goes in the structured field.
-    assert epc_fields(letter(reference="RF18 5390 0754 7034"))["reference"] == "RF18539007547034"
+    assert epc_fields(letter(reference="RF18 5390 0754 7034")).reference == "RF18539007547034"
     assert epc_fields(letter(currency="USD")) is None
     assert epc_fields(letter(iban="")) is None
     assert 'class="qr-code"' in letter_html(letter())
