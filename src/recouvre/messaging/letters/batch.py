@@ -5,11 +5,9 @@ Duplex printing: each letter starts on an odd page (a blank page follows a lette
 count, the last one included), so that a sheet never carries two debtors' letters and the batch is a
 whole number of sheets.
 
-The PDF is laid out again from each letter's content with WeasyPrint and merged with
-`Document.copy`, which needs no PDF parser; because the stored PDF is what the debtor's history
-keeps as sent, each letter's new layout must reproduce its stored bytes exactly, or the batch is
-refused (`LetterChanged`): a difference means the code, the stylesheet or the fonts changed since
-the letter was stored, and what is printed must never differ from what was recorded.
+The PDF is the letters' stored PDFs merged page for page (pypdf), never laid out again: what is
+printed is by construction what the debtor's history keeps as sent, and a batch of a day's letters
+costs a merge, not a second rendering.
 
 The CSV is what French mailing houses and Excel read without an import dialog: UTF-8 with a byte
 order mark (Excel otherwise reads it as Windows-1252), `;` as the separator (the list separator of
@@ -25,11 +23,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from weasyprint import CSS, HTML, Document, Page
-from weasyprint.pdf.metadata import DocumentMetadata
+from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PdfReadError
 
 from .content import LetterContent, Party
-from .render import LetterRenderer, reproducible_pdfs, write_pdf
 
 CSV_COLUMNS = (
     "sequence",
@@ -57,18 +54,6 @@ FRENCH_LOCALITY = re.compile(r"^(\d{5})\s+(.+)$")
 LEADING_POSTCODE = re.compile(r"^((?:[A-Z]{1,2}-)?\d[\d-]*)\s+(.+)$")
 # Cells that Excel would read as a formula (OWASP "CSV injection"); names and addresses come from imports.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-class LetterChanged(Exception):
-    """A letter no longer lays out as the PDF stored for it."""
-
-    def __init__(self, action_ids: Sequence[int]) -> None:
-        self.action_ids = tuple(action_ids)
-        super().__init__(
-            f"letters of actions {', '.join(map(str, self.action_ids))} no longer render as stored"
-            " (the code, the stylesheet or the fonts changed since): render and store them again"
-            " before printing"
-        )
 
 
 @dataclass(frozen=True)
@@ -157,35 +142,29 @@ def batch_csv(letters: Sequence[BatchLetter]) -> str:
     return out.getvalue()
 
 
-def _blank_page(renderer: LetterRenderer) -> Document:
-    # Without the letter's stylesheet: its footer would print "page 1/1" on the blank side.
-    blank = CSS(string="@page { size: A4; margin: 0 }", font_config=renderer.font_config)
-    return HTML(string="<!DOCTYPE html><html><body></body></html>", url_fetcher=renderer.url_fetcher).render(
-        font_config=renderer.font_config, stylesheets=[blank]
-    )
-
-
-def layout_print_batch(
-    letters: Sequence[tuple[LetterContent, bytes]], renderer: LetterRenderer
-) -> tuple[Document, tuple[BatchLetter, ...]]:
-    """The batch's pages, blank ones included, and its CSV rows; raises LetterChanged."""
+def build_print_batch(letters: Sequence[tuple[LetterContent, bytes]], *, batch_date: date) -> PrintBatch:
+    """`letters`: each letter's content and the PDF stored for it, in the order they are to be printed.
+    The batch is the stored PDFs themselves, page for page (what is printed is what was recorded),
+    with a blank page after each letter of an odd page count so that duplex printing never puts two
+    debtors on one sheet."""
     if not letters:
         raise ValueError("a print batch needs at least one letter")
-    if not reproducible_pdfs():
-        raise RuntimeError(
-            "the print batch needs libharfbuzz-subset0 (HarfBuzz >= 4.1) for reproducible PDFs: install it"
-        )
-    blank_document = _blank_page(renderer)
-    blank = blank_document.pages[0]
-    pages: list[Page] = []
+    writer = PdfWriter()
     rows: list[BatchLetter] = []
-    changed: list[int] = []
     for sequence, (content, stored_pdf) in enumerate(letters, start=1):
-        document = renderer.layout(content)
-        if write_pdf(document) != stored_pdf:
-            changed.append(content.action_id)
-            continue
-        count = len(document.pages)
+        try:
+            reader = PdfReader(io.BytesIO(stored_pdf))
+            pages = list(reader.pages)
+        except (PdfReadError, ValueError) as exc:
+            raise ValueError(f"the stored PDF of action {content.action_id} cannot be read: {exc}") from exc
+        if not pages:
+            raise ValueError(f"the stored PDF of action {content.action_id} has no page")
+        first_page = len(writer.pages) + 1
+        for page in pages:
+            writer.add_page(page)
+        if len(pages) % 2:
+            box = pages[-1].mediabox
+            writer.add_blank_page(width=box.width, height=box.height)
         rows.append(
             BatchLetter(
                 sequence=sequence,
@@ -193,36 +172,22 @@ def layout_print_batch(
                 registered=content.registered,
                 recipient_name=content.debtor.name,
                 address=split_address(content.debtor),
-                pages=count,
-                first_page=len(pages) + 1,
-                sheets=math.ceil(count / 2),
+                pages=len(pages),
+                first_page=first_page,
+                sheets=math.ceil(len(pages) / 2),
                 reference=content.reference,
             )
         )
-        pages.extend(document.pages)
-        if count % 2:
-            pages.append(blank)
-    if changed:
-        raise LetterChanged(changed)
-    return blank_document.copy(pages), tuple(rows)
-
-
-def build_print_batch(
-    letters: Sequence[tuple[LetterContent, bytes]],
-    *,
-    batch_date: date,
-    renderer: LetterRenderer | None = None,
-) -> PrintBatch:
-    """`letters`: each letter's content and the PDF stored for it, in the order they are to be printed."""
-    document, rows = layout_print_batch(letters, renderer or LetterRenderer())
-    document.metadata = DocumentMetadata(
-        title=f"Courrier du {batch_date:%d/%m/%Y} ({len(rows)} lettres)", generator="recouvre"
+    writer.add_metadata(
+        {"/Title": f"Courrier du {batch_date:%d/%m/%Y} ({len(rows)} lettres)", "/Producer": "recouvre"}
     )
+    out = io.BytesIO()
+    writer.write(out)
     return PrintBatch(
         batch_date=batch_date,
-        pdf=write_pdf(document),
+        pdf=out.getvalue(),
         csv=batch_csv(rows),
-        letters=rows,
-        page_count=len(document.pages),
-        sheet_count=len(document.pages) // 2,
+        letters=tuple(rows),
+        page_count=len(writer.pages),
+        sheet_count=len(writer.pages) // 2,
     )
