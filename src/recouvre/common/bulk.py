@@ -67,3 +67,24 @@ def insert_returning(
             )
             out.extend(cursor.fetchall())
     return out
+
+
+def model_columns(model: Any) -> list[Any]:
+    """The concrete fields of a model written by a raw insert (all but the auto primary key)."""
+    return [f for f in model._meta.concrete_fields if not f.primary_key]
+
+
+def model_row(instance: Any, fields: Sequence[Any]) -> tuple[Any, ...]:
+    """An unsaved instance as a row for `insert_rows` / `insert_returning`: defaults and auto_now
+    filled by the fields themselves (`pre_save`), JSON as text, datetimes as the backend stores them."""
+    from django.db.models import DateTimeField, JSONField
+
+    row = []
+    for field in fields:
+        value = field.pre_save(instance, add=True)
+        if value is not None and isinstance(field, JSONField):
+            value = db_json(value)
+        elif value is not None and isinstance(field, DateTimeField):
+            value = db_datetime(value)
+        row.append(value)
+    return tuple(row)

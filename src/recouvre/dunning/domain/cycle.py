@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from recouvre.arrangements.enums import PromiseStatus
 from recouvre.arrangements.models import Promise
-from recouvre.common.bulk import db_datetime, db_json
+from recouvre.common.bulk import db_datetime, db_json, insert_returning, insert_rows, model_columns, model_row
 from recouvre.dunning.domain.facts import group_key, open_items, portfolio_facts, withheld_invoice_ids
 from recouvre.dunning.domain.planner import DebtorPlan, PlannedAction, plan_debtor
 from recouvre.dunning.domain.scenario import MESSAGE_CHANNELS, TASK_CHANNELS
@@ -137,23 +137,29 @@ def _write(
             else:
                 figures.promises_broken += 1
 
-    opening = [p for p in plans if p.open_case_anchor]
-    new_cases = Case.objects.bulk_create(
-        Case(
-            organisation=organisation,
-            debtor_id=p.debtor_id,
-            opened_on=today,
-            anchor_due_date=p.open_case_anchor,
-        )
-        for p in opening
+    opening = {p.debtor_id: p.open_case_anchor for p in plans if p.open_case_anchor}
+    fields = model_columns(Case)
+    new_cases = insert_returning(
+        Case._meta.db_table,
+        [f.column for f in fields],
+        [
+            model_row(
+                Case(organisation=organisation, debtor_id=debtor_id, opened_on=today, anchor_due_date=anchor),
+                fields,
+            )
+            for debtor_id, anchor in opening.items()
+        ],
+        ["id", "debtor_id"],
     )
-    for case in new_cases:
-        case_ids[case.debtor_id] = case.id
+    for case_id, debtor_id in new_cases:
+        case_ids[debtor_id] = case_id
+        anchor = opening[debtor_id]
+        assert anchor is not None
         event(
-            case.debtor_id,
+            debtor_id,
             EventKind.CASE_OPENED,
-            f"Relance ouverte (échéance de référence {case.anchor_due_date:%d/%m/%Y})",
-            {"case_id": case.id, "anchor_due_date": case.anchor_due_date.isoformat()},
+            f"Relance ouverte (échéance de référence {anchor:%d/%m/%Y})",
+            {"case_id": case_id, "anchor_due_date": anchor.isoformat()},
         )
     figures.cases_opened = len(new_cases)
 
@@ -193,7 +199,8 @@ def _write(
                 figures.tasks += 1
             else:
                 figures.planned += 1
-    Action.objects.bulk_create(rows, batch_size=2000)
+    fields = model_columns(Action)
+    insert_rows(Action._meta.db_table, [f.column for f in fields], (model_row(row, fields) for row in rows))
     events_insert(events)
 
 

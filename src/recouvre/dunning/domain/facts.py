@@ -28,10 +28,10 @@ from recouvre.dunning.domain.planner import (
     summarise,
 )
 from recouvre.dunning.domain.profile import payer_profile
-from recouvre.dunning.domain.scenario import MESSAGE_CHANNELS
+from recouvre.dunning.domain.scenario import COURTESY, MESSAGE_CHANNELS
 from recouvre.dunning.domain.scenarios import scenario_resolver
 from recouvre.dunning.enums import ActionStatus, CaseStatus
-from recouvre.dunning.models import Action, Case
+from recouvre.dunning.models import Action, Case, ScenarioStep
 from recouvre.law.domain.calendar import calendar_for
 from recouvre.ledger.enums import ContactKind, DocumentType, InvoiceStatus
 from recouvre.ledger.models import Contact, Debtor, Hold, Invoice, Payment
@@ -266,6 +266,38 @@ class PortfolioFacts:
     message_days: dict[str, list[date]]
 
 
+def _earliest_days() -> dict[str, int]:
+    """For each ladder step code, the earliest day any scenario of the organisation gives it."""
+    earliest: dict[str, int] = {}
+    for code, day in ScenarioStep.objects.exclude(code=COURTESY).values_list("code", "day"):
+        earliest[code] = min(day, earliest.get(code, day))
+    return earliest
+
+
+def _may_act(
+    debtor_id: int,
+    today: date,
+    summary: ItemsSummary,
+    case: tuple[int, date, list[StepRecord]] | None,
+    earliest: dict[str, int],
+) -> bool:
+    """Whether anything could happen to this debtor today. Most debtors of a large portfolio wait for
+    their next step's day or for a message to leave; they are not loaded further (issue 3, Performance).
+    Conservative: True whenever a closer look could find something to do."""
+    if case is None:
+        return summary.overdue_active > 0 or bool(summary.upcoming_due_dates)
+    if summary.overdue_any == 0:
+        return True  # closes
+    steps = case[2]
+    if any(step.awaiting_approval or step.pending_message for step in steps):
+        return False
+    if steps and today <= max(step.scheduled_for for step in steps):
+        return False
+    done = {step.code for step in steps}
+    remaining = [day for code, day in earliest.items() if code not in done]
+    return bool(remaining) and case[1] + timedelta(days=min(remaining)) <= today
+
+
 def portfolio_facts(*, organisation: Any, today: date) -> PortfolioFacts:
     withheld = withheld_invoice_ids(today)
     summaries = _summaries(organisation.id, today, withheld)
@@ -279,14 +311,18 @@ def portfolio_facts(*, organisation: Any, today: date) -> PortfolioFacts:
     closed_today = set(
         Case.objects.filter(status=CaseStatus.CLOSED, closed_on=today).values_list("debtor_id", flat=True)
     )
-    ids = set(summaries) | set(cases) | set(promises)
+    resolve = scenario_resolver(organisation=organisation)  # seeds the default scenario if needed
+    earliest = _earliest_days()
+    empty = ItemsSummary()
+    ids = {
+        debtor_id
+        for debtor_id in set(summaries) | set(cases)
+        if _may_act(debtor_id, today, summaries.get(debtor_id, empty), cases.get(debtor_id), earliest)
+    } | set(promises)
     debtors = _debtors(ids)
     reach = _reach(ids)
-    profiles = _profiles(
-        {d for d in ids if d in cases or summaries.get(d, ItemsSummary()).overdue_active}, today
-    )
+    profiles = _profiles({d for d in ids if d in cases or summaries.get(d, empty).overdue_active}, today)
     message_days = message_days_by_group(debtors, today)
-    resolve = scenario_resolver(organisation=organisation)
     states = []
     for debtor_id in sorted(ids):
         row = debtors[debtor_id]
@@ -297,7 +333,7 @@ def portfolio_facts(*, organisation: Any, today: date) -> PortfolioFacts:
                 debtor_id=debtor_id,
                 debtor_type=row.debtor_type,
                 scenario=resolve(debtor_id, row.debtor_type, row.segment),
-                items=summaries.get(debtor_id, ItemsSummary()),
+                items=summaries.get(debtor_id, empty),
                 calendar=calendar_for(row.country, row.postcode),
                 segment=row.segment,
                 profile=profiles.get(debtor_id, "standard"),

@@ -5,6 +5,7 @@ these frozen copies. `B2B_STANDARD` is the default scenario of dunning.md."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # Channels of cli.md: messages are counted in the contact caps, tasks are for people.
 EMAIL, SMS, LETTER, REGISTERED_LETTER, CALL, TASK = (
@@ -67,6 +68,7 @@ class EffectiveStep:
     position: int = field(compare=False, default=0)
 
 
+@lru_cache(maxsize=4096)
 def ladder_for(
     scenario: ScenarioSpec, debtor_type: str, segment: str, profile: str
 ) -> tuple[EffectiveStep, ...]:
