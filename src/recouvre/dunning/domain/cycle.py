@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from recouvre.arrangements.enums import PromiseStatus
 from recouvre.arrangements.models import Promise
-from recouvre.common.bulk import db_datetime, db_json, insert_returning, insert_rows, model_columns, model_row
+from recouvre.common.bulk import db_datetime, db_json, insert_rows, model_columns, model_rows
 from recouvre.dunning.domain.facts import group_key, open_items, portfolio_facts, withheld_invoice_ids
 from recouvre.dunning.domain.planner import DebtorPlan, PlannedAction, plan_debtor
 from recouvre.dunning.domain.scenario import MESSAGE_CHANNELS, TASK_CHANNELS
@@ -138,19 +138,30 @@ def _write(
                 figures.promises_broken += 1
 
     opening = {p.debtor_id: p.open_case_anchor for p in plans if p.open_case_anchor}
-    fields = model_columns(Case)
-    new_cases = insert_returning(
+    insert_rows(
         Case._meta.db_table,
-        [f.column for f in fields],
-        [
-            model_row(
-                Case(organisation=organisation, debtor_id=debtor_id, opened_on=today, anchor_due_date=anchor),
-                fields,
-            )
-            for debtor_id, anchor in opening.items()
-        ],
-        ["id", "debtor_id"],
+        model_columns(Case),
+        model_rows(
+            Case,
+            (
+                {
+                    "organisation_id": organisation.id,
+                    "debtor_id": debtor_id,
+                    "opened_on": today,
+                    "anchor_due_date": anchor,
+                }
+                for debtor_id, anchor in opening.items()
+            ),
+        ),
     )
+    # At most one open case per debtor (a constraint): the new ones are those opened today.
+    new_cases = [
+        (case_id, debtor_id)
+        for case_id, debtor_id in Case.objects.filter(status=CaseStatus.OPEN, opened_on=today).values_list(
+            "id", "debtor_id"
+        )
+        if debtor_id in opening
+    ]
     for case_id, debtor_id in new_cases:
         case_ids[debtor_id] = case_id
         anchor = opening[debtor_id]
@@ -172,24 +183,24 @@ def _write(
             listed = _listed(items.get(plan.debtor_id, []), action, today)
             status = _status_of(action)
             rows.append(
-                Action(
-                    organisation=organisation,
-                    debtor_id=plan.debtor_id,
-                    case_id=None if action.courtesy_due_date else case_ids.get(plan.debtor_id),
-                    step=action.code,
-                    channel=action.channel,
-                    tone=action.tone,
-                    status=status,
-                    scheduled_for=action.scheduled_for,
-                    courtesy_due_date=action.courtesy_due_date,
-                    fallback_from=action.fallback_from,
-                    needs_approval=action.needs_approval,
-                    invoice_ids=[i[0] for i in listed],
-                    invoice_numbers=[i[1] for i in listed],
-                    amount_due=sum((i[3] for i in listed), Decimal("0")),
-                    status_reason=action.cancel_reason
+                {
+                    "organisation_id": organisation.id,
+                    "debtor_id": plan.debtor_id,
+                    "case_id": None if action.courtesy_due_date else case_ids.get(plan.debtor_id),
+                    "step": action.code,
+                    "channel": action.channel,
+                    "tone": action.tone,
+                    "status": status,
+                    "scheduled_for": action.scheduled_for,
+                    "courtesy_due_date": action.courtesy_due_date,
+                    "fallback_from": action.fallback_from,
+                    "needs_approval": action.needs_approval,
+                    "invoice_ids": [i[0] for i in listed],
+                    "invoice_numbers": [i[1] for i in listed],
+                    "amount_due": sum((i[3] for i in listed), Decimal("0")),
+                    "status_reason": action.cancel_reason
                     or (f"{action.fallback_from} impossible" if action.fallback_from else ""),
-                )
+                }
             )
             if status == ActionStatus.CANCELLED:
                 figures.cancelled += 1
@@ -199,8 +210,7 @@ def _write(
                 figures.tasks += 1
             else:
                 figures.planned += 1
-    fields = model_columns(Action)
-    insert_rows(Action._meta.db_table, [f.column for f in fields], (model_row(row, fields) for row in rows))
+    insert_rows(Action._meta.db_table, model_columns(Action), model_rows(Action, rows))
     events_insert(events)
 
 
