@@ -241,16 +241,25 @@ def _profiles(ids: set[int], today: date) -> dict[int, str]:
 
 
 def message_days_by_group(debtors: dict[int, DebtorRow], today: date) -> dict[str, list[date]]:
-    """Days with a message in the last 7 days, per contact group (a SIREN, else the account)."""
+    """Days with a message in the last 7 days, per contact group (a SIREN, else the account), for the
+    groups of `debtors` only: their own messages and those of other accounts sharing their SIREN."""
     days: dict[str, list[date]] = defaultdict(list)
     recent = Action.objects.filter(
         channel__in=list(MESSAGE_CHANNELS),
         status__in=COUNTED,
         scheduled_for__gte=today - timedelta(days=6),
         scheduled_for__lte=today,
-    ).values_list("debtor_id", "debtor__siren", "scheduled_for")
-    for debtor_id, siren, day in recent:
-        days[group_key(debtor_id, siren)].append(day)
+    ).values_list("id", "debtor_id", "debtor__siren", "scheduled_for")
+    sirens = {row.siren for row in debtors.values() if row.siren}
+    seen: set[int] = set()
+    rows = list(_chunked(recent, set(debtors), "debtor_id"))
+    ordered = sorted(sirens)
+    for start in range(0, len(ordered), 2000):
+        rows.extend(recent.filter(debtor__siren__in=ordered[start : start + 2000]))
+    for action_id, debtor_id, siren, day in rows:
+        if action_id not in seen:
+            seen.add(action_id)
+            days[group_key(debtor_id, siren)].append(day)
     return days
 
 
