@@ -171,7 +171,7 @@ def _invoices_now(action: Action, debtor: Debtor, today: date) -> tuple[list[Inv
             debtor=debtor, document_type=DocumentType.INVOICE, status=InvoiceStatus.OPEN, open_amount__gt=0
         ).order_by("due_date", "number")
     )
-    withheld = withheld_invoice_ids(today) & {i.id for i in open_invoices}
+    withheld = withheld_invoice_ids(today, debtor.id) & {i.id for i in open_invoices}
     if action.courtesy_due_date is not None:
         listed = [i for i in open_invoices if i.due_date == action.courtesy_due_date and i.id not in withheld]
         return listed, False

@@ -80,13 +80,15 @@ def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-def withheld_invoice_ids(today: date) -> set[int]:
-    """Invoices out of the reminders today: an open dispute, or a hold in force."""
-    disputed = Dispute.objects.filter(status=DisputeStatus.OPEN).values_list("invoice_id", flat=True)
-    held = Hold.objects.filter(
-        starts_on__lte=today, ends_on__gte=today, released_on__isnull=True
-    ).values_list("invoice_id", flat=True)
-    return set(disputed) | set(held)
+def withheld_invoice_ids(today: date, debtor_id: int | None = None) -> set[int]:
+    """Invoices out of the reminders today: an open dispute, or a hold in force (of one debtor, or of
+    the whole portfolio)."""
+    disputed = Dispute.objects.filter(status=DisputeStatus.OPEN)
+    held = Hold.objects.filter(starts_on__lte=today, ends_on__gte=today, released_on__isnull=True)
+    if debtor_id is not None:
+        disputed = disputed.filter(debtor_id=debtor_id)
+        held = held.filter(invoice__debtor_id=debtor_id)
+    return set(disputed.values_list("invoice_id", flat=True)) | set(held.values_list("invoice_id", flat=True))
 
 
 def open_items(
