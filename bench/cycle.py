@@ -271,7 +271,8 @@ def run_planning(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             argv.append("--sql-stats")
         if args.profile:
             argv += ["--profile-out", str(args.workdir / f"{backend}-{label.replace('+', 'p')}.prof")]
-        run = result[label] = db.child("plan", *argv)
+        code = _code_state()  # per run: others may commit or edit the engine between the runs
+        run = result[label] = db.child("plan", *argv) | {"code": code}
         _say(
             f"[{backend}] {label} {day}: plan {run['seconds']:.2f} s (CPU {run['cpu_seconds']:.2f} s, load"
             f" {run['load_before']}), bound {run['bound']['seconds']:.3f} s, actions {run['channels']},"
@@ -299,6 +300,7 @@ def run_dispatch(backend: str, args: argparse.Namespace, server: Any) -> dict[st
         result["server_version"] = build["server_version"]
         _say(f"[{backend}] {label}: portfolio built, planned {build['planned']}")
         server.reset()
+        code = _code_state()
         if label == "dispatch":
             profile = (
                 ["--profile-out", str(args.workdir / f"{backend}-dispatch.prof")] if args.profile else []
@@ -315,7 +317,12 @@ def run_dispatch(backend: str, args: argparse.Namespace, server: Any) -> dict[st
             run = {"seconds": round(time.perf_counter() - started, 3), "exit": done.returncode}
             run["figures"] = json.loads(done.stdout) if done.returncode == 0 else done.stderr[-2000:]
         ids = [m.message["Message-ID"] for m in server.messages]
-        run |= {"received": len(ids), "distinct_ids": len(set(ids)), "planned": build["planned"]}
+        run |= {
+            "received": len(ids),
+            "distinct_ids": len(set(ids)),
+            "planned": build["planned"],
+            "code": code,
+        }
         if label == "dispatch" and server.messages:
             (args.workdir / "message.eml").write_bytes(server.messages[0].raw)
             run["message_bytes"] = len(server.messages[0].raw)

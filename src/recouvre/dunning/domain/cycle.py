@@ -64,7 +64,7 @@ def cycle_plan(*, organisation: Any, today: date, now: datetime | None = None) -
         for state in facts.states:
             row = facts.debtors[state.debtor_id]
             key = group_key(state.debtor_id, row.siren)
-            if facts.message_days.get(key) != list(state.message_days):
+            if facts.message_days.get(key, []) != list(state.message_days):
                 # Another account of the same SIREN got a message planned earlier in this loop.
                 state = _with_message_days(state, facts.message_days.get(key, []))
             plan = plan_debtor(state, today, org_calendar)

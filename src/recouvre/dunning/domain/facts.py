@@ -148,7 +148,7 @@ def _summaries(organisation_id: int, today: date, withheld: set[int]) -> dict[in
 
 def _debtors(ids: set[int]) -> dict[int, DebtorRow]:
     rows = {}
-    query = Debtor.objects.values_list(
+    query = Debtor.objects.order_by().values_list(
         "id",
         "debtor_type",
         "segment",
@@ -177,7 +177,11 @@ def _chunked(query: Any, ids: set[int], field: str = "id") -> Iterator[Any]:
 
 def _reach(ids: set[int]) -> dict[int, tuple[bool, bool, bool]]:
     reach: dict[int, list[bool]] = defaultdict(lambda: [False, False, False])
-    query = Contact.objects.filter(invalid_since__isnull=True).values_list("debtor_id", "kind", "is_mobile")
+    query = (
+        Contact.objects.filter(invalid_since__isnull=True)
+        .order_by()
+        .values_list("debtor_id", "kind", "is_mobile")
+    )
     for debtor_id, kind, is_mobile in _chunked(query, ids, "debtor_id"):
         flags = reach[debtor_id]
         if kind == ContactKind.EMAIL:
@@ -188,25 +192,38 @@ def _reach(ids: set[int]) -> dict[int, tuple[bool, bool, bool]]:
     return {k: (v[0], v[1], v[2]) for k, v in reach.items()}
 
 
-def _cases() -> dict[int, tuple[int, date, list[StepRecord]]]:
-    cases = {
-        row[1]: (row[0], row[2], [])
-        for row in Case.objects.filter(status=CaseStatus.OPEN).values_list(
-            "id", "debtor_id", "anchor_due_date"
-        )
-    }
-    actions = Action.objects.filter(case__status=CaseStatus.OPEN).values_list(
-        "debtor_id", "step", "channel", "scheduled_for", "status", "retry_at"
-    )
-    for debtor_id, step, channel, scheduled_for, status, retry_at in actions:
-        if debtor_id not in cases:
-            continue
-        pending = channel in MESSAGE_CHANNELS and (
-            status in PENDING or (status == ActionStatus.FAILED and retry_at is not None)
-        )
-        cases[debtor_id][2].append(
-            StepRecord(step, channel, scheduled_for, status == ActionStatus.AWAITING_APPROVAL, pending)
-        )
+_CASE_PROGRESS = """
+SELECT c.id, c.debtor_id, c.anchor_due_date, {codes}, MAX(a.scheduled_for),
+  MAX(CASE WHEN a.status = 'awaiting_approval' THEN 1 ELSE 0 END),
+  MAX(CASE WHEN a.channel IN ('email', 'sms', 'letter', 'registered_letter')
+            AND (a.status IN ('planned', 'claimed', 'sending')
+                 OR (a.status = 'failed' AND a.retry_at IS NOT NULL))
+           THEN 1 ELSE 0 END)
+FROM dunning_case c LEFT JOIN dunning_action a ON a.case_id = c.id
+WHERE c.organisation_id = %s AND c.status = 'open'
+GROUP BY c.id, c.debtor_id, c.anchor_due_date
+"""
+
+
+def _cases(organisation_id: int) -> dict[int, tuple[int, date, list[StepRecord]]]:
+    """{debtor_id: (case id, anchor, steps)} for open cases, one grouped row per case: the planner needs
+    the steps done, the day of the last one and whether an approval or an unsent message holds the
+    case, which one record per step code carries (the flags on the first)."""
+    codes = "STRING_AGG(a.step, ',')" if connection.vendor == "postgresql" else "GROUP_CONCAT(a.step, ',')"
+    with connection.cursor() as cursor:
+        cursor.execute(_CASE_PROGRESS.format(codes=codes), [organisation_id])
+        rows = cursor.fetchall()
+    cases: dict[int, tuple[int, date, list[StepRecord]]] = {}
+    for case_id, debtor_id, anchor, joined, last, awaiting, pending in rows:
+        steps: list[StepRecord] = []
+        if joined:
+            last_day = _as_date(last)
+            for index, code in enumerate(sorted(set(joined.split(",")))):
+                first = index == 0
+                steps.append(
+                    StepRecord(code, "", last_day, bool(awaiting) and first, bool(pending) and first)
+                )
+        cases[debtor_id] = (case_id, _as_date(anchor), steps)
     return cases
 
 
@@ -231,12 +248,16 @@ def _promises(today: date) -> dict[int, PromiseState]:
 
 def _profiles(ids: set[int], today: date) -> dict[int, str]:
     settled: dict[int, list[tuple[date, date]]] = defaultdict(list)
-    query = Invoice.objects.filter(
-        document_type=DocumentType.INVOICE,
-        status=InvoiceStatus.PAID,
-        paid_date__isnull=False,
-        due_date__gte=today - timedelta(days=3 * 365),
-    ).values_list("debtor_id", "due_date", "paid_date")
+    query = (
+        Invoice.objects.filter(
+            document_type=DocumentType.INVOICE,
+            status=InvoiceStatus.PAID,
+            paid_date__isnull=False,
+            due_date__gte=today - timedelta(days=3 * 365),
+        )
+        .order_by()
+        .values_list("debtor_id", "due_date", "paid_date")
+    )
     for debtor_id, due, paid in _chunked(query, ids, "debtor_id"):
         settled[debtor_id].append((due, paid))
     return {debtor_id: payer_profile(pairs, today) for debtor_id, pairs in settled.items() if len(pairs) >= 1}
@@ -312,7 +333,7 @@ def _may_act(
 def portfolio_facts(*, organisation: Any, today: date) -> PortfolioFacts:
     withheld = withheld_invoice_ids(today)
     summaries = _summaries(organisation.id, today, withheld)
-    cases = _cases()
+    cases = _cases(organisation.id)
     promises = _promises(today)
     courtesy_done: dict[int, set[date]] = defaultdict(set)
     for debtor_id, due in Action.objects.filter(courtesy_due_date__gt=today).values_list(
