@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -67,3 +68,16 @@ def organisation_scope(slug: str | None) -> Iterator[Any]:
         raise CommandError(str(exc)) from None
     with scope(organisation=organisation):
         yield organisation
+
+
+def parse_positive_amount(text: str, option: str = "--amount") -> Decimal:
+    """An amount given on the command line (`1234.56`, `1 234,56`), strictly positive."""
+    from recouvre.kernel.parsing import parse_amount
+
+    try:
+        value = parse_amount(text)
+    except ValueError as exc:
+        raise CommandError(f"{option}: {exc}") from None
+    if value <= 0:
+        raise CommandError(f"{option} must be greater than 0 (got {text})")
+    return value

@@ -5,19 +5,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from recouvre.cli.context import EXIT_OK, CommandError, acting_user, emit, organisation_scope, parse_day
+from recouvre.cli.context import (
+    EXIT_OK,
+    CommandError,
+    acting_user,
+    emit,
+    organisation_scope,
+    parse_day,
+    parse_positive_amount,
+)
 from recouvre.kernel.money import format_amount
-from recouvre.kernel.parsing import parse_amount
-
-
-def _amount(text: str, option: str = "--amount") -> Any:
-    try:
-        value = parse_amount(text)
-    except ValueError as exc:
-        raise CommandError(f"{option}: {exc}") from None
-    if value <= 0:
-        raise CommandError(f"{option} must be greater than 0 (got {text})")
-    return value
 
 
 def _required_day(text: str, option: str) -> date:
@@ -173,7 +170,7 @@ def dispute_close(args: Any) -> int:
     from recouvre.disputes.domain.services import dispute_close as close_dispute
 
     on = parse_day(args.date)
-    amount = _amount(args.amount) if args.amount is not None else None
+    amount = parse_positive_amount(args.amount) if args.amount is not None else None
     with organisation_scope(args.org) as organisation:
         actor = acting_user(args.as_email)
         invoice = _invoice(args.invoice)
@@ -201,7 +198,7 @@ def promise_add(args: Any) -> int:
     from recouvre.arrangements.domain.services import promise_add as add_promise
     from recouvre.ledger.models import Debtor
 
-    amount = _amount(args.amount)
+    amount = parse_positive_amount(args.amount)
     promised = _required_day(args.date, "--date")
     made_on = parse_day(args.on)
     with organisation_scope(args.org) as organisation:

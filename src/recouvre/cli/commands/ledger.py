@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +14,9 @@ from recouvre.cli.context import (
     emit,
     organisation_scope,
     parse_day,
+    parse_positive_amount,
 )
 from recouvre.kernel.money import format_amount
-from recouvre.kernel.parsing import parse_amount
 
 
 def import_invoices(args: Any) -> int:
@@ -65,21 +64,11 @@ def import_invoices(args: Any) -> int:
     return EXIT_OK if report.ok else EXIT_REFUSED
 
 
-def _amount(text: str) -> Decimal:
-    try:
-        value = parse_amount(text)
-    except ValueError as exc:
-        raise CommandError(f"--amount: {exc}") from None
-    if value <= 0:
-        raise CommandError(f"--amount must be greater than 0 (got {text})")
-    return value
-
-
 def payment_add(args: Any) -> int:
     from recouvre.ledger.domain.services import LedgerError, payment_record
     from recouvre.ledger.models import Debtor, Invoice
 
-    amount = _amount(args.amount)
+    amount = parse_positive_amount(args.amount)
     on = parse_day(args.date)
     with organisation_scope(args.org) as org:
         actor = acting_user(args.as_email)
