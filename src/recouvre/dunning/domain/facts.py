@@ -273,16 +273,18 @@ def message_days_by_group(debtors: dict[int, DebtorRow], today: date) -> dict[st
         scheduled_for__gte=today - timedelta(days=6),
         scheduled_for__lte=today,
     ).values_list("id", "debtor_id", "debtor__siren", "scheduled_for")
-    sirens = {row.siren for row in debtors.values() if row.siren}
-    seen: set[int] = set()
-    rows = list(_chunked(recent, set(debtors), "debtor_id"))
-    ordered = sorted(sirens)
-    for start in range(0, len(ordered), 2000):
-        rows.extend(recent.filter(debtor__siren__in=ordered[start : start + 2000]))
-    for action_id, debtor_id, siren, day in rows:
-        if action_id not in seen:
-            seen.add(action_id)
-            days[group_key(debtor_id, siren)].append(day)
+    sirens = sorted({row.siren for row in debtors.values() if row.siren})
+    # The other accounts of the same SIRENs by the SIREN index, then everyone's actions by debtor and
+    # day (index): filtering actions on the debtor's SIREN would join the whole week's messages.
+    members = set(debtors)
+    for start in range(0, len(sirens), 2000):
+        members.update(
+            Debtor.objects.filter(siren__in=sirens[start : start + 2000])
+            .order_by()
+            .values_list("id", flat=True)
+        )
+    for _action_id, debtor_id, siren, day in _chunked(recent.order_by(), members, "debtor_id"):
+        days[group_key(debtor_id, siren)].append(day)
     return days
 
 
