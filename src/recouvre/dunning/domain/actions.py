@@ -13,6 +13,8 @@ from recouvre.audit.domain.services import audit_record
 from recouvre.dunning.domain.scenario import TASK_CHANNELS
 from recouvre.dunning.enums import ActionStatus, CallOutcome
 from recouvre.dunning.models import Action
+from recouvre.ledger.enums import ContactKind
+from recouvre.ledger.models import Contact
 from recouvre.timeline.domain.services import event_record
 from recouvre.timeline.enums import EventKind
 
@@ -28,6 +30,37 @@ def _locked(action_id: int) -> Action:
     return action
 
 
+def _record(
+    organisation: Any,
+    action: Action,
+    actor: Any,
+    *,
+    kind: str,
+    summary: str,
+    data: dict[str, Any],
+    audit: str,
+    changes: dict[str, Any],
+) -> None:
+    """What a person did to an action: in the debtor's timeline and in the audit log."""
+    event_record(
+        organisation=organisation,
+        debtor_id=action.debtor_id,
+        kind=kind,
+        actor=actor,
+        summary=summary,
+        data={"action_id": action.id, "step": action.step, **data},
+    )
+    audit_record(
+        organisation=organisation,
+        actor=actor,
+        action=audit,
+        object_type="action",
+        object_id=action.id,
+        debtor_id=action.debtor_id,
+        changes=changes,
+    )
+
+
 def actions_approve(*, organisation: Any, action_ids: list[int], actor: Any) -> list[int]:
     """Approves actions waiting for a person; all or nothing. The next dispatch pass sends them
     with the invoices listed when they were planned, less those paid or disputed since."""
@@ -41,21 +74,14 @@ def actions_approve(*, organisation: Any, action_ids: list[int], actor: Any) -> 
             action.approved_by = actor
             action.approved_at = timezone.now()
             action.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
-            event_record(
-                organisation=organisation,
-                debtor_id=action.debtor_id,
+            _record(
+                organisation,
+                action,
+                actor,
                 kind=EventKind.ACTION_APPROVED,
-                actor=actor,
                 summary=f"{action.step} approuvé ({', '.join(action.invoice_numbers)})",
-                data={"action_id": action.id, "step": action.step, "invoices": action.invoice_numbers},
-            )
-            audit_record(
-                organisation=organisation,
-                actor=actor,
-                action="approve",
-                object_type="action",
-                object_id=action.id,
-                debtor_id=action.debtor_id,
+                data={"invoices": action.invoice_numbers},
+                audit="approve",
                 changes={"status": ActionStatus.PLANNED},
             )
             approved.append(action.id)
@@ -80,21 +106,14 @@ def action_cancel(*, organisation: Any, action_id: int, reason: str, actor: Any)
         action.status_reason = reason.strip()[:300]
         action.retry_at = None
         action.save(update_fields=["status", "status_reason", "retry_at", "updated_at"])
-        event_record(
-            organisation=organisation,
-            debtor_id=action.debtor_id,
+        _record(
+            organisation,
+            action,
+            actor,
             kind=EventKind.ACTION_CANCELLED,
-            actor=actor,
             summary=f"{action.step} ({action.channel}) annulé : {action.status_reason}",
-            data={"action_id": action.id, "step": action.step, "reason": action.status_reason},
-        )
-        audit_record(
-            organisation=organisation,
-            actor=actor,
-            action="cancel",
-            object_type="action",
-            object_id=action.id,
-            debtor_id=action.debtor_id,
+            data={"reason": action.status_reason},
+            audit="cancel",
             changes={"reason": action.status_reason},
         )
     return action
@@ -105,7 +124,8 @@ def task_complete(
 ) -> Action:
     """Closes a call or review task with its outcome. The outcome feeds the case: a promise or a
     dispute is recorded by its own service (the caller's form asks for its details); a wrong number
-    disables that number so the next call task asks to find a contact."""
+    disables that number so the next call task asks to find a contact. `on` is the day the task was
+    done, when it is not today (kept with the event)."""
     if outcome not in CallOutcome.values:
         raise ActionError(f"{outcome!r} is not a call outcome ({', '.join(CallOutcome.values)})")
     with transaction.atomic():
@@ -123,18 +143,18 @@ def task_complete(
             update_fields=["status", "outcome", "outcome_note", "completed_by", "completed_at", "updated_at"]
         )
         if outcome == CallOutcome.WRONG_NUMBER:
-            from recouvre.ledger.models import Contact
-
             Contact.objects.filter(
-                debtor_id=action.debtor_id, kind="phone", invalid_since__isnull=True
+                debtor_id=action.debtor_id, kind=ContactKind.PHONE, invalid_since__isnull=True
             ).update(invalid_since=timezone.now())
-        event_record(
-            organisation=organisation,
-            debtor_id=action.debtor_id,
+        _record(
+            organisation,
+            action,
+            actor,
             kind=EventKind.TASK_DONE,
-            actor=actor,
             summary=f"{action.step} : {CallOutcome(outcome).label}" + (f" — {note}" if note else ""),
-            data={"action_id": action.id, "step": action.step, "outcome": outcome, "note": note},
+            data={"outcome": outcome, "note": note, "day": on.isoformat() if on else None},
+            audit="complete",
+            changes={"status": ActionStatus.DONE, "outcome": outcome},
         )
     return action
 

@@ -220,7 +220,3 @@ def _listed(items: list[Any], action: PlannedAction, today: date) -> list[Any]:
     if action.courtesy_due_date is not None:
         return [i for i in items if i[2] == action.courtesy_due_date and not i[4]]
     return [i for i in items if i[2] < today and not i[4]]
-
-
-def open_cases_by_debtor() -> dict[int, int]:
-    return dict(Case.objects.filter(status=CaseStatus.OPEN).values_list("debtor_id", "id"))

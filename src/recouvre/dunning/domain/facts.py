@@ -36,8 +36,6 @@ from recouvre.law.domain.calendar import calendar_for
 from recouvre.ledger.enums import ContactKind, DocumentType, InvoiceStatus
 from recouvre.ledger.models import Contact, Debtor, Hold, Invoice, Payment
 
-# Statuses of a message that holds the ladder: planned and not yet sent, or due for a retry.
-PENDING = (ActionStatus.PLANNED, ActionStatus.CLAIMED, ActionStatus.SENDING)
 # Statuses that count in the contact caps: a message that went, may have gone, or is about to go.
 COUNTED = (
     ActionStatus.PLANNED,
