@@ -201,3 +201,15 @@ def test_viewing_a_debtor_is_audited(signed_in, books, manager):
 def test_the_list_itself_is_not_audited_as_a_debtor_view(signed_in, books):
     signed_in.get("/debtors/", {"q": "dupont"})
     assert views_of(books) == []
+
+
+def test_the_debtor_page_shows_its_timeline(signed_in, books, organisation):
+    from recouvre.timeline.domain.services import event_record
+
+    pk = debtor_pk(organisation, "411DUPONT")
+    with scope(organisation=organisation):
+        event_record(organisation=organisation, debtor_id=pk, kind="note", summary="Rappeler <b>jeudi</b>")
+    page = signed_in.get(f"/debtors/{pk}/").content.decode()
+    timeline = page[page.index('class="timeline"') :]
+    assert "Rappeler &lt;b&gt;jeudi&lt;/b&gt;" in timeline
+    assert "par le système" in timeline
