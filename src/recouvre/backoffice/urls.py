@@ -1,11 +1,23 @@
 from django.urls import include, path
 
-from recouvre.backoffice.views import account, actions, debtors, tasks
+from recouvre.backoffice.views import (
+    account,
+    actions,
+    debtors,
+    imports,
+    invoices,
+    message_templates,
+    portfolio,
+    scenarios,
+    settings,
+    tasks,
+    today,
+    worklist,
+)
 
 app_name = "backoffice"
 
 urlpatterns = [
-    path("", account.home, name="home"),
     path("login/", account.login, name="login"),
     path("logout/", account.logout, name="logout"),
     path("password/reset/", account.password_reset, name="password-reset"),
@@ -18,7 +30,6 @@ urlpatterns = [
         name="password-reset-confirm",
     ),
     path("organisation/", account.organisation_switch, name="organisation-switch"),
-    path("debtors/", debtors.debtor_list, name="debtor-list"),
     path("debtors/<int:pk>/", debtors.debtor_detail, name="debtor-detail"),
     path("approvals/", actions.approval_list, name="approval-list"),
     path("approvals/approve/", actions.approvals_approve, name="approvals-approve"),
@@ -30,4 +41,13 @@ urlpatterns = [
     path("tasks/", tasks.task_list, name="task-list"),
     path("tasks/<int:pk>/", tasks.task_detail, name="task-detail"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Each area lists its own routes (views/<area>.py `urls`).
+    *today.urls,
+    *portfolio.urls,
+    *invoices.urls,
+    *worklist.urls,
+    *scenarios.urls,
+    *message_templates.urls,
+    *imports.urls,
+    *settings.urls,
 ]

@@ -23,3 +23,7 @@ class EventKind(models.TextChoices):
     PROMISE_KEPT = "promise_kept", _("Promesse tenue")
     PROMISE_BROKEN = "promise_broken", _("Promesse non tenue")
     NOTE = "note", _("Note")
+    AGENT_ASSIGNED = "agent_assigned", _("Chargé de recouvrement attribué")
+    DEBTOR_PAUSED = "debtor_paused", _("Relances suspendues")
+    DEBTOR_RESUMED = "debtor_resumed", _("Relances reprises")
+    SCENARIO_CHANGED = "scenario_changed", _("Scénario changé")

@@ -25,7 +25,16 @@ OTHER_CSV = (
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch: pytest.MonkeyPatch) -> date:
     """Pages read the books as of today in Paris; tests pin that day to the fixtures' TODAY."""
-    monkeypatch.setattr("recouvre.backoffice.views.debtors.paris_today", lambda: TODAY)
+    import importlib
+    import pkgutil
+
+    import recouvre.backoffice.views as views
+
+    # Every view module that reads "today" (they import `paris_today` by name).
+    for info in pkgutil.iter_modules(views.__path__):
+        module = importlib.import_module(f"{views.__name__}.{info.name}")
+        if hasattr(module, "paris_today"):
+            monkeypatch.setattr(module, "paris_today", lambda: TODAY)
     return TODAY
 
 

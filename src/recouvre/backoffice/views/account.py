@@ -48,10 +48,6 @@ password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
 )
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return redirect("backoffice:debtor-list")
-
-
 @require_POST
 @membership_required
 def organisation_switch(request: HttpRequest) -> HttpResponse:

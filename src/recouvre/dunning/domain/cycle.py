@@ -17,6 +17,7 @@ from recouvre.arrangements.models import Promise
 from recouvre.common.bulk import db_datetime, db_json, insert_rows, model_columns, model_rows
 from recouvre.dunning.domain.facts import group_key, open_items, portfolio_facts, withheld_invoice_ids
 from recouvre.dunning.domain.planner import DebtorPlan, PlannedAction, plan_debtor
+from recouvre.dunning.domain.rules import caps_of
 from recouvre.dunning.domain.scenario import MESSAGE_CHANNELS, TASK_CHANNELS
 from recouvre.dunning.enums import ActionStatus, CaseStatus
 from recouvre.dunning.models import Action, Case, CycleRun
@@ -60,6 +61,7 @@ def cycle_plan(*, organisation: Any, today: date, now: datetime | None = None) -
         CycleRun.objects.select_for_update().filter(pk=run.pk).first()
         facts = portfolio_facts(organisation=organisation, today=today)
         org_calendar = calendar_for(organisation.country, organisation.postcode)
+        caps = caps_of(organisation)
         plans: list[DebtorPlan] = []
         for state in facts.states:
             row = facts.debtors[state.debtor_id]
@@ -67,7 +69,7 @@ def cycle_plan(*, organisation: Any, today: date, now: datetime | None = None) -
             if facts.message_days.get(key, []) != list(state.message_days):
                 # Another account of the same SIREN got a message planned earlier in this loop.
                 state = _with_message_days(state, facts.message_days.get(key, []))
-            plan = plan_debtor(state, today, org_calendar)
+            plan = plan_debtor(state, today, org_calendar, caps)
             if plan.paused:
                 figures.paused[plan.paused] = figures.paused.get(plan.paused, 0) + 1
             if not plan.changes_anything:

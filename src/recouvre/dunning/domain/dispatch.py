@@ -27,6 +27,7 @@ from recouvre.dunning.domain.facts import COUNTED, withheld_invoice_ids
 from recouvre.dunning.domain.outcome import action_fallback, record_outcome, record_stored
 from recouvre.dunning.domain.planner import is_contact_day, within_caps
 from recouvre.dunning.domain.printing import letter_to_data, print_batch_build
+from recouvre.dunning.domain.rules import caps_of
 from recouvre.dunning.domain.scenario import EMAIL, LETTER, MESSAGE_CHANNELS, POSTAL_CHANNELS, SMS, TASK
 from recouvre.dunning.enums import ActionStatus, CaseStatus
 from recouvre.dunning.models import Action
@@ -184,7 +185,7 @@ def _invoices_now(action: Action, debtor: Debtor, today: date) -> tuple[list[Inv
     return listed, any(i.id in withheld for i in overdue)
 
 
-def _capped(action: Action, debtor: Debtor, today: date) -> bool:
+def _capped(action: Action, debtor: Debtor, today: date, organisation: Any) -> bool:
     # The group's accounts first (index on the SIREN), then their actions by debtor and day: joining
     # actions to debtors on the SIREN would scan the whole day's messages of the organisation.
     members = [debtor.id]
@@ -202,7 +203,7 @@ def _capped(action: Action, debtor: Debtor, today: date) -> bool:
         .order_by()
         .values_list("scheduled_for", flat=True)
     )
-    return not within_caps(today, days)
+    return not within_caps(today, days, caps_of(organisation))
 
 
 def _recipient(action: Action, debtor: Debtor) -> str:
@@ -263,7 +264,7 @@ def _check(
         else:
             _cancel(action, "nothing left to pay", figures)
         return None
-    if _capped(action, debtor, today):
+    if _capped(action, debtor, today, organisation):
         _release(action, today, "contact cap reached", figures)
         return None
     return invoices

@@ -32,8 +32,18 @@ from recouvre.law.domain.calendar import Calendar, is_business_day
 
 COURTESY_LEAD_DAYS = 5
 FRANCE = Calendar()  # mainland France: a frozen value, shared as a default
-CAP_PER_DAY = 1
-CAP_PER_WEEK = 2  # rolling 7 days, today included
+
+
+@dataclass(frozen=True)
+class Caps:
+    """At most `per_day` messages a day and `per_week` over a rolling 7 days (today included) per
+    debtor (its SIREN group); dunning.md's defaults, editable per organisation."""
+
+    per_day: int = 1
+    per_week: int = 2
+
+
+DEFAULT_CAPS = Caps()
 
 
 @dataclass(frozen=True)
@@ -183,12 +193,12 @@ def _contact_day(day: date, channel: str, state: DebtorState, organisation_calen
     )
 
 
-def within_caps(day: date, message_days: Iterable[date]) -> bool:
+def within_caps(day: date, message_days: Iterable[date], caps: Caps = DEFAULT_CAPS) -> bool:
     days = list(message_days)
-    if sum(1 for d in days if d == day) >= CAP_PER_DAY:
+    if sum(1 for d in days if d == day) >= caps.per_day:
         return False
     week_start = day - timedelta(days=6)
-    return sum(1 for d in days if week_start <= d <= day) < CAP_PER_WEEK
+    return sum(1 for d in days if week_start <= d <= day) < caps.per_week
 
 
 def _resolve_channel(channel: str, reach: Reach) -> tuple[str, str, str]:
@@ -208,7 +218,7 @@ def _resolve_channel(channel: str, reach: Reach) -> tuple[str, str, str]:
 
 
 def _ladder_action(
-    state: DebtorState, case: CaseState, today: date, org_calendar: Calendar
+    state: DebtorState, case: CaseState, today: date, org_calendar: Calendar, caps: Caps
 ) -> tuple[PlannedAction | None, str]:
     if any(step.awaiting_approval for step in case.steps):
         return None, "awaiting approval"
@@ -228,7 +238,7 @@ def _ladder_action(
         return PlannedAction(step.code, channel, today, step.tone, cancel_reason=cancel_reason), ""
     if not _contact_day(today, channel, state, org_calendar):
         return None, "not a contact day"
-    if channel in MESSAGE_CHANNELS and not within_caps(today, state.message_days):
+    if channel in MESSAGE_CHANNELS and not within_caps(today, state.message_days, caps):
         return None, "contact cap reached"
     return (
         PlannedAction(
@@ -243,20 +253,26 @@ def _ladder_action(
     )
 
 
-def _courtesy_action(state: DebtorState, today: date, org_calendar: Calendar) -> PlannedAction | None:
+def _courtesy_action(
+    state: DebtorState, today: date, org_calendar: Calendar, caps: Caps
+) -> PlannedAction | None:
     spec = courtesy_step(state.scenario, state.debtor_type, state.segment, state.profile)
     if spec is None or not state.reach.has_email:
         return None
     for due in state.items.upcoming_due_dates:
         if due in state.courtesy_done or not (due + timedelta(days=spec.day) <= today < due):
             continue
-        if not _contact_day(today, EMAIL, state, org_calendar) or not within_caps(today, state.message_days):
+        if not _contact_day(today, EMAIL, state, org_calendar) or not within_caps(
+            today, state.message_days, caps
+        ):
             return None
         return PlannedAction(spec.code, EMAIL, today, spec.tone, courtesy_due_date=due)
     return None
 
 
-def plan_debtor(state: DebtorState, today: date, organisation_calendar: Calendar = FRANCE) -> DebtorPlan:
+def plan_debtor(
+    state: DebtorState, today: date, organisation_calendar: Calendar = FRANCE, caps: Caps = DEFAULT_CAPS
+) -> DebtorPlan:
     case = state.case
     close = promise_outcome = paused = ""
     if case is not None and state.items.overdue_any == 0:
@@ -287,11 +303,11 @@ def plan_debtor(state: DebtorState, today: date, organisation_calendar: Calendar
         elif state.has_active_plan:
             paused = "payment plan"
         else:
-            action, paused = _ladder_action(state, case, today, organisation_calendar)
+            action, paused = _ladder_action(state, case, today, organisation_calendar, caps)
             if action is not None:
                 actions.append(action)
     else:
-        courtesy = _courtesy_action(state, today, organisation_calendar)
+        courtesy = _courtesy_action(state, today, organisation_calendar, caps)
         if courtesy is not None:
             actions.append(courtesy)
     return DebtorPlan(state.debtor_id, anchor, close, promise_outcome, paused, tuple(actions))

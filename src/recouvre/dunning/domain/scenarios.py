@@ -3,13 +3,16 @@ for the planner, and which scenario a debtor follows."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import transaction
 
+from recouvre.audit.domain.services import audit_record
 from recouvre.dunning.domain.scenario import B2B_STANDARD, ScenarioSpec, StepSpec
 from recouvre.dunning.models import Scenario, ScenarioAssignment, ScenarioStep
+from recouvre.timeline.domain.services import event_record
+from recouvre.timeline.enums import EventKind
 
 
 def scenario_defaults_ensure(*, organisation: Any) -> Scenario:
@@ -95,3 +98,45 @@ def scenario_resolver(*, organisation: Any) -> Callable[[int, str, str], Scenari
         return specs[scenario_id if scenario_id is not None else default.id]
 
     return resolve
+
+
+def scenario_assign(
+    *, organisation: Any, debtors: Sequence[Any], scenario: Scenario | None, actor: Any
+) -> int:
+    """Puts the debtors on `scenario` whatever their segment (None: back to the automatic choice by
+    segment and type). The next daily plan follows it; steps already done stay done. Returns how many
+    debtors changed scenario."""
+    if scenario is not None and scenario.organisation_id != organisation.pk:
+        raise ValueError(f"scenario {scenario.pk} belongs to another organisation")
+    ids = [d.pk for d in debtors]
+    current = dict(
+        ScenarioAssignment.objects.filter(debtor_id__in=ids).values_list("debtor_id", "scenario_id")
+    )
+    wanted = scenario.pk if scenario is not None else None
+    changed = [d for d in debtors if current.get(d.pk) != wanted]
+    with transaction.atomic():
+        for debtor in changed:
+            if scenario is None:
+                ScenarioAssignment.objects.filter(debtor_id=debtor.pk).delete()
+            else:
+                ScenarioAssignment.objects.update_or_create(
+                    debtor_id=debtor.pk, defaults={"scenario": scenario, "organisation": organisation}
+                )
+            event_record(
+                organisation=organisation,
+                debtor_id=debtor.pk,
+                kind=EventKind.SCENARIO_CHANGED,
+                actor=actor,
+                summary=f"Scénario : {scenario.name}" if scenario else "Scénario choisi selon le segment",
+                data={"scenario_id": wanted, "previous_scenario_id": current.get(debtor.pk)},
+            )
+            audit_record(
+                organisation=organisation,
+                actor=actor,
+                action="update",
+                object_type="debtor",
+                object_id=debtor.pk,
+                debtor_id=debtor.pk,
+                changes={"scenario_id": [current.get(debtor.pk), wanted]},
+            )
+    return len(changed)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +26,10 @@ class Debtor(OrganisationScopedModel):
     # out, the claim is declared to the administrator instead.
     insolvency_since = models.DateField(null=True, blank=True)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.MANUAL)
+    # The collector who works this account (worklist, portfolio filter); agencies share portfolios.
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # Set when personal data was anonymised (GDPR): amounts and dates stay, identities are gone.
     redacted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
