@@ -11,7 +11,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from recouvre.audit.domain.context import acting_through
+from recouvre.audit.enums import Channel
+from recouvre.tenancy.domain.services import role_allows
+
 PARIS = ZoneInfo("Europe/Paris")
+
+MANAGER = "manager"
+AGENT = "agent"
+ADMIN = "admin"
 
 View = Callable[..., HttpResponse]
 
@@ -39,3 +47,34 @@ def membership_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return login_required(wrapped)
+
+
+def through_web(view: View) -> View:
+    """Changes made by the services a view calls are audited as made through the web."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        with acting_through(Channel.WEB):
+            return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def role_required(minimum: str) -> Callable[[View], View]:
+    """A role at least `minimum` in the current organisation (after sign-in and membership)."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+            if not role_allows(request.role, minimum):  # type: ignore[attr-defined]
+                return render(request, "backoffice/actions/forbidden.html", status=403)
+            return view(request, *args, **kwargs)
+
+        return membership_required(through_web(wrapped))
+
+    return decorator
+
+
+def rights(request: HttpRequest) -> dict[str, bool]:
+    role = request.role  # type: ignore[attr-defined]
+    return {"can_approve": role_allows(role, MANAGER), "can_work": role_allows(role, AGENT)}

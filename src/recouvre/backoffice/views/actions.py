@@ -8,7 +8,6 @@ set by the middleware, so another organisation's action is a plain 404."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +32,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from recouvre.audit.domain.context import acting_through
 from recouvre.audit.domain.services import audit_record
 from recouvre.audit.enums import AuditAction, Channel
-from recouvre.backoffice.views.access import client_ip, membership_required, paris_today
+from recouvre.backoffice.views.access import (
+    AGENT,
+    MANAGER,
+    client_ip,
+    membership_required,
+    paris_today,
+    rights,
+    role_required,
+    through_web,
+)
 from recouvre.dunning.domain.actions import ActionError, action_cancel, actions_approve, tracking_number_set
 from recouvre.dunning.enums import ActionStatus
 from recouvre.dunning.enums import Channel as ActionChannel
@@ -49,8 +56,6 @@ View = Callable[..., HttpResponse]
 PAGE_SIZE = 50
 APPROVAL_PAGE_SIZE = 100
 
-MANAGER = "manager"
-AGENT = "agent"
 
 PROBLEM_STATUSES = (ActionStatus.FAILED, ActionStatus.UNKNOWN, ActionStatus.CANCELLED)
 # A person may still cancel these (dunning.domain.actions.action_cancel).
@@ -147,37 +152,6 @@ def sms_provider_configured(organisation: Any) -> bool:
     except ValueError:
         # Configured but malformed: the dispatcher fails those SMS with the setting's error instead.
         return True
-
-
-def through_web(view: View) -> View:
-    """Changes made by the services a view calls are audited as made through the web."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        with acting_through(Channel.WEB):
-            return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def role_required(minimum: str) -> Callable[[View], View]:
-    """A role at least `minimum` in the current organisation (after sign-in and membership)."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-            if not role_allows(request.role, minimum):  # type: ignore[attr-defined]
-                return render(request, "backoffice/actions/forbidden.html", status=403)
-            return view(request, *args, **kwargs)
-
-        return membership_required(through_web(wrapped))
-
-    return decorator
-
-
-def rights(request: HttpRequest) -> dict[str, bool]:
-    role = request.role  # type: ignore[attr-defined]
-    return {"can_approve": role_allows(role, MANAGER), "can_work": role_allows(role, AGENT)}
 
 
 def audit_view(request: HttpRequest, action: Action, object_type: str = "action") -> None:
