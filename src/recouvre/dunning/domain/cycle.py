@@ -17,11 +17,10 @@ from recouvre.arrangements.models import Promise
 from recouvre.common.bulk import db_datetime, db_json, insert_rows, model_columns, model_rows
 from recouvre.dunning.domain.facts import group_key, open_items, portfolio_facts, withheld_invoice_ids
 from recouvre.dunning.domain.planner import DebtorPlan, PlannedAction, plan_debtor
-from recouvre.dunning.domain.rules import caps_of
+from recouvre.dunning.domain.rules import caps_of, organisation_calendar
 from recouvre.dunning.domain.scenario import MESSAGE_CHANNELS, TASK_CHANNELS
 from recouvre.dunning.enums import ActionStatus, CaseStatus
 from recouvre.dunning.models import Action, Case, CycleRun
-from recouvre.law.domain.calendar import calendar_for
 from recouvre.timeline.domain.services import events_insert
 from recouvre.timeline.enums import EventKind
 
@@ -60,7 +59,7 @@ def cycle_plan(*, organisation: Any, today: date, now: datetime | None = None) -
         # Serialises planners of the same organisation and day (several workers, a manual cycle).
         CycleRun.objects.select_for_update().filter(pk=run.pk).first()
         facts = portfolio_facts(organisation=organisation, today=today)
-        org_calendar = calendar_for(organisation.country, organisation.postcode)
+        org_calendar = organisation_calendar(organisation)
         caps = caps_of(organisation)
         plans: list[DebtorPlan] = []
         for state in facts.states:

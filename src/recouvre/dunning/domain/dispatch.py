@@ -28,6 +28,7 @@ from recouvre.dunning.domain.outcome import action_fallback, record_outcome, rec
 from recouvre.dunning.domain.planner import is_contact_day, within_caps
 from recouvre.dunning.domain.printing import letter_to_data, print_batch_build
 from recouvre.dunning.domain.rules import caps_of
+from recouvre.dunning.domain.rules import organisation_calendar as org_calendar
 from recouvre.dunning.domain.scenario import EMAIL, LETTER, MESSAGE_CHANNELS, POSTAL_CHANNELS, SMS, TASK
 from recouvre.dunning.enums import ActionStatus, CaseStatus
 from recouvre.dunning.models import Action
@@ -252,7 +253,7 @@ def _check(
         action.channel,
         debtor_type=debtor.debtor_type,
         calendar=calendar_for(debtor.country, debtor.postcode),
-        organisation_calendar=calendar_for(organisation.country, organisation.postcode),
+        organisation_calendar=org_calendar(organisation),
     )
     if not contact_day:
         _release(action, today, "not a contact day", figures)

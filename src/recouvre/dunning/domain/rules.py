@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from recouvre.dunning.domain.planner import DEFAULT_CAPS, Caps
+from recouvre.law.domain.calendar import Calendar, calendar_for
 
 
 def caps_of(organisation: Any) -> Caps:
@@ -18,3 +19,13 @@ def caps_of(organisation: Any) -> Caps:
     if per_day < 1 or per_week < per_day:
         return DEFAULT_CAPS
     return Caps(per_day, per_week)
+
+
+def organisation_calendar(organisation: Any) -> Calendar:
+    """When the creditor's people and print room work (letters are produced on its business days):
+    the holidays zone chosen in its settings, else the one of its address."""
+    zone = str((organisation.settings or {}).get("holidays_zone", "") or "")
+    if zone:
+        country, _, subdivision = zone.partition("-")
+        return Calendar(country, subdivision)
+    return calendar_for(organisation.country, organisation.postcode)
