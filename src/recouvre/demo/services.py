@@ -17,6 +17,7 @@ from recouvre.demo.generator import generate_rows
 from recouvre.dunning.domain.cycle import cycle_plan
 from recouvre.imports.domain.csv_reader import COLUMNS
 from recouvre.imports.domain.services import invoices_import
+from recouvre.ledger.domain.debtors import debtor_assign_agent
 from recouvre.ledger.models import Debtor
 from recouvre.tenancy.domain.services import organisation_create, user_create
 
@@ -93,6 +94,15 @@ def demo_load(*, invoices: int = 3000, seed: int = 20261122, today: date | None 
                         f"the import refused {report.error_count} generated line(s): {shown}"
                     )
                 debtors = Debtor.objects.count()
+                # The collector works every other account, so that "my calls" and the portfolio's
+                # agent filter show something; the rest are the team's.
+                agent = next(u for u, (_, role, _) in zip(users, USERS, strict=True) if role == "agent")
+                debtor_assign_agent(
+                    organisation=organisation,
+                    debtors=list(Debtor.objects.order_by("id")[::2]),
+                    agent=agent,
+                    actor=users[0],
+                )
                 # The day's plan, so the approval list, the outbox and the call list have work to
                 # show; the worker's clock sends it within contact hours.
                 cycle_plan(organisation=organisation, today=today)
