@@ -23,7 +23,7 @@ def test_pages_need_a_signed_in_user(client, path):
     assert b'name="password"' in response.content
 
 
-def test_signing_in_leads_to_the_debtor_list(client, manager, books):
+def test_signing_in_leads_to_the_today_page(client, manager, books):
     page = client.get(reverse("backoffice:login"))
     assert page.status_code == 200
     assert 'lang="fr"' in page.content.decode()
@@ -31,8 +31,8 @@ def test_signing_in_leads_to_the_debtor_list(client, manager, books):
     response = client.post(
         reverse("backoffice:login"), {"username": manager.email, "password": "correct-horse-42"}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse("backoffice:debtor-list")
-    assert "Dupont Industrie" in response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("backoffice:home")
+    assert "À traiter aujourd" in response.content.decode()
 
 
 def test_a_wrong_password_is_refused_with_a_message(client, manager):
