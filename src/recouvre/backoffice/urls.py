@@ -3,6 +3,7 @@ from django.urls import include, path
 from recouvre.backoffice.views import (
     account,
     actions,
+    approvals,
     debtors,
     imports,
     invoices,
@@ -46,6 +47,7 @@ urlpatterns = [
     *portfolio.urls,
     *invoices.urls,
     *worklist.urls,
+    *approvals.urls,
     *scenarios.urls,
     *message_templates.urls,
     *imports.urls,

@@ -1,13 +1,13 @@
-"""The dunning engine's outbox in the back office: formal notices waiting for a manager, every action
-sent or planned, and one action in full (what left, each hand-over, the letter's PDF).
+"""The dunning engine's outbox in the back office: every action sent or planned, and one action in
+full (what left, each hand-over, the letter's PDF). Formal notices waiting for a manager are in
+`approvals` (re-exported here, where the URL configuration looks for them).
 
-Reads any role may do; approving or refusing (cancelling) an action takes a manager; noting a
-registered letter's tracking number takes an agent. Every query runs inside the organisation scope
-set by the middleware, so another organisation's action is a plain 404."""
+Reads any role may do; refusing (cancelling) an action takes a manager; noting a registered
+letter's tracking number takes an agent. Every query runs inside the organisation scope set by the
+middleware, so another organisation's action is a plain 404."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,302 +16,68 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import (
-    FileResponse,
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    HttpResponseBadRequest,
-    HttpResponseRedirect,
-)
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from recouvre.audit.domain.services import audit_record
-from recouvre.audit.enums import AuditAction, Channel
 from recouvre.backoffice.views.access import (
     AGENT,
     MANAGER,
-    client_ip,
     membership_required,
     paris_today,
     rights,
     role_required,
-    through_web,
 )
-from recouvre.dunning.domain.actions import ActionError, action_cancel, actions_approve, tracking_number_set
+from recouvre.backoffice.views.action_parts import (
+    CANCELLABLE,
+    NO_SMS_PROVIDER,
+    PROBLEM_STATUSES,
+    REASONS,
+    STEP_LABELS,
+    TASK_CHANNELS,
+    audit_view,
+    cancel_with_reason,
+    cancelled_message,
+    decorate,
+    reason_label,
+    sms_provider_configured,
+    step_label,
+)
+from recouvre.backoffice.views.approvals import APPROVAL_PAGE_SIZE, approval_list, approvals_approve
+from recouvre.dunning.domain.actions import ActionError, tracking_number_set
 from recouvre.dunning.enums import ActionStatus
 from recouvre.dunning.enums import Channel as ActionChannel
 from recouvre.dunning.models import Action
-from recouvre.messaging.transports.registry import transport_config
-from recouvre.tenancy.domain.services import role_allows
 
-View = Callable[..., HttpResponse]
+# Other modules and urls.py read these names here; they live in action_parts and approvals.
+__all__ = [
+    "APPROVAL_PAGE_SIZE",
+    "CANCELLABLE",
+    "NO_SMS_PROVIDER",
+    "PROBLEM_STATUSES",
+    "REASONS",
+    "STEP_LABELS",
+    "TASK_CHANNELS",
+    "action_cancel_view",
+    "action_detail",
+    "action_document",
+    "action_list",
+    "action_tracking",
+    "approval_list",
+    "approvals_approve",
+    "audit_view",
+    "decorate",
+    "document_path",
+    "outbox_rows",
+    "reason_label",
+    "sms_provider_configured",
+    "step_label",
+]
 
 PAGE_SIZE = 50
-APPROVAL_PAGE_SIZE = 100
-
-
-PROBLEM_STATUSES = (ActionStatus.FAILED, ActionStatus.UNKNOWN, ActionStatus.CANCELLED)
-# A person may still cancel these (dunning.domain.actions.action_cancel).
-CANCELLABLE = (
-    ActionStatus.PLANNED,
-    ActionStatus.AWAITING_APPROVAL,
-    ActionStatus.FAILED,
-    ActionStatus.UNKNOWN,
-)
-TASK_CHANNELS = (ActionChannel.CALL, ActionChannel.TASK)
-
-NO_SMS_PROVIDER = "no SMS provider"
-
-# The steps of the packaged scenarios; an organisation's own step codes are shown as they are.
-STEP_LABELS = {
-    "courtesy": gettext_lazy("Courtoisie (avant échéance)"),
-    "reminder_1": gettext_lazy("Relance 1"),
-    "reminder_2": gettext_lazy("Relance 2"),
-    "sms": gettext_lazy("SMS"),
-    "call": gettext_lazy("Appel"),
-    "letter": gettext_lazy("Lettre de relance"),
-    "formal_notice": gettext_lazy("Mise en demeure"),
-    "litigation_review": gettext_lazy("Revue contentieuse"),
-}
-
-# The dispatcher and the planner record their reasons in English (they are also read on the command
-# line); the page says them in the reader's language, and keeps the recorded text next to it.
-REASONS = {
-    NO_SMS_PROVIDER: gettext_lazy("Aucun fournisseur SMS n'est configuré : le SMS n'est pas parti."),
-    "no mobile number": gettext_lazy("Aucun numéro de mobile connu."),
-    "debtor marked do not contact": gettext_lazy("Débiteur marqué « ne pas contacter »."),
-    "debtor in insolvency proceedings": gettext_lazy("Débiteur en procédure collective."),
-    "promise to pay": gettext_lazy("Promesse de paiement en cours."),
-    "nothing left to pay": gettext_lazy("Plus rien à payer."),
-    "not a contact day": gettext_lazy("Jour sans envoi (dimanche ou jour férié) : reporté."),
-    "every overdue invoice is disputed or on hold": gettext_lazy(
-        "Toutes les factures échues sont en litige ou suspendues : reporté."
-    ),
-    "contact cap reached": gettext_lazy("Plafond de contacts atteint : reporté."),
-    "no postal address: a task to find one": gettext_lazy(
-        "Pas d'adresse postale : une tâche a été créée pour en trouver une."
-    ),
-    "no postal address": gettext_lazy("Pas d'adresse postale."),
-    "no email address": gettext_lazy("Pas d'adresse e-mail."),
-    "no email address: letter instead": gettext_lazy("Pas d'adresse e-mail : un courrier part à la place."),
-    "no email address: task instead": gettext_lazy(
-        "Pas d'adresse e-mail ni d'adresse postale : une tâche a été créée pour trouver un contact."
-    ),
-    "email impossible": gettext_lazy("E-mail impossible (pas d'adresse e-mail)."),
-    "call impossible": gettext_lazy("Appel impossible (pas de numéro de téléphone)."),
-    "letter impossible": gettext_lazy("Courrier impossible (pas d'adresse postale)."),
-    "registered_letter impossible": gettext_lazy("Lettre recommandée impossible (pas d'adresse postale)."),
-}
-REASON_PREFIXES = (
-    ("promise to pay until ", gettext_lazy("Promesse de paiement en cours : reporté.")),
-    ("case closed", gettext_lazy("Dossier de relance clos.")),
-    ("template ", gettext_lazy("Le modèle de message est invalide.")),
-    ("transport settings: ", gettext_lazy("Les réglages d'envoi de l'organisation sont invalides.")),
-    ("outcome unknown: ", gettext_lazy("Issue inconnue : le message est peut-être parti. À vérifier.")),
-    ("internal error: ", gettext_lazy("Erreur interne pendant l'envoi.")),
-)
-
-
-def step_label(step: str) -> str:
-    return str(STEP_LABELS.get(step, step))
-
-
-def reason_label(reason: str) -> str:
-    """The recorded reason in the reader's language, or "" when it has no translation (the page then
-    shows the recorded text alone)."""
-    if not reason:
-        return ""
-    if reason in REASONS:
-        return str(REASONS[reason])
-    for prefix, label in REASON_PREFIXES:
-        if reason.startswith(prefix):
-            return str(label)
-    return ""
-
-
-def decorate(action: Action) -> Action:
-    """Labels the templates read (they have no access to Python dictionaries)."""
-    action.step_label = step_label(action.step)  # type: ignore[attr-defined]
-    action.reason_label = reason_label(action.status_reason)  # type: ignore[attr-defined]
-    action.no_sms_provider = action.status_reason == NO_SMS_PROVIDER  # type: ignore[attr-defined]
-    action.is_problem = action.status in PROBLEM_STATUSES  # type: ignore[attr-defined]
-    action.is_task = action.channel in TASK_CHANNELS  # type: ignore[attr-defined]
-    return action
-
-
-def sms_provider_configured(organisation: Any) -> bool:
-    try:
-        return transport_config("sms", organisation.settings or {}) is not None
-    except ValueError:
-        # Configured but malformed: the dispatcher fails those SMS with the setting's error instead.
-        return True
-
-
-def audit_view(request: HttpRequest, action: Action, object_type: str = "action") -> None:
-    # What a message said is the debtor's personal data: each look at it is recorded, like a debtor page.
-    audit_record(
-        organisation=request.organisation,  # type: ignore[attr-defined]
-        actor=request.user,
-        action=AuditAction.VIEW,
-        channel=Channel.WEB,
-        object_type=object_type,
-        object_id=action.pk,
-        debtor_id=action.debtor_id,
-        path=request.get_full_path(),
-        ip=client_ip(request),
-    )
-
-
-# --- Formal notices waiting for a manager ---------------------------------------------------------
-
-
-def _awaiting() -> QuerySet[Action]:
-    return (
-        Action.objects.filter(status=ActionStatus.AWAITING_APPROVAL)
-        .select_related("debtor")
-        .order_by("scheduled_for", "id")
-    )
-
-
-def _approval_page(
-    request: HttpRequest,
-    *,
-    refused: int | None = None,
-    refuse_error: str = "",
-    reason: str = "",
-    status: int = 200,
-) -> HttpResponse:
-    page = Paginator(_awaiting(), APPROVAL_PAGE_SIZE).get_page(request.GET.get("page"))
-    for action in page:
-        decorate(action)
-    context = {
-        "page": page,
-        "refused": refused,
-        "refuse_error": refuse_error,
-        "reason": reason,
-        **rights(request),
-    }
-    return render(request, "backoffice/actions/approvals.html", context, status=status)
-
-
-@membership_required
-@through_web
-def approval_list(request: HttpRequest) -> HttpResponse:
-    """The list; a POST is a row's "Refuser" (a reason is required), shown again here when refused."""
-    if request.method != "POST":
-        return _approval_page(request)
-    if not role_allows(request.role, MANAGER):  # type: ignore[attr-defined]
-        return render(request, "backoffice/actions/forbidden.html", status=403)
-    try:
-        pk = int(request.POST.get("refuse", ""))
-    except ValueError:
-        return HttpResponseBadRequest()
-    action = get_object_or_404(Action.objects.select_related("debtor"), pk=pk)
-    if action.status != ActionStatus.AWAITING_APPROVAL:
-        # Approved or refused by someone else meanwhile: the row is gone from the list.
-        messages.error(
-            request,
-            _("Cette action n'attend plus d'approbation (statut : %(status)s) : rien n'a été changé.")
-            % {"status": action.get_status_display()},
-        )
-        return redirect(request.get_full_path())
-    reason = request.POST.get("reason", "").strip()
-    error = _cancel(request, action, reason)
-    if error:
-        return _approval_page(request, refused=action.pk, refuse_error=error, reason=reason, status=400)
-    _cancelled_message(request, action, reason)
-    return redirect(request.get_full_path())
-
-
-def _cancel(request: HttpRequest, action: Action, reason: str) -> str:
-    """Cancels the action; the error to show next to the reason, or "" when done."""
-    if not reason:
-        return _("Indiquez la raison du refus.")
-    if action.status not in CANCELLABLE:
-        return _("Cette action ne peut plus être annulée (statut : %(status)s).") % {
-            "status": action.get_status_display()
-        }
-    try:
-        action_cancel(
-            organisation=request.organisation,  # type: ignore[attr-defined]
-            action_id=action.pk,
-            reason=reason,
-            actor=request.user,
-        )
-    except ActionError as exc:
-        return str(exc)
-    return ""
-
-
-def _cancelled_message(request: HttpRequest, action: Action, reason: str) -> None:
-    messages.success(
-        request,
-        _("%(step)s pour %(debtor)s annulée : %(reason)s")
-        % {"step": step_label(action.step), "debtor": action.debtor.name, "reason": reason},
-    )
-
-
-def _selected_ids(request: HttpRequest) -> list[int] | None:
-    try:
-        ids = [int(value) for value in request.POST.getlist("action")]
-    except ValueError:
-        return None
-    return list(dict.fromkeys(ids))
-
-
-@require_POST
-@role_required(MANAGER)
-def approvals_approve(request: HttpRequest) -> HttpResponse:
-    ids = _selected_ids(request)
-    back = _back(request, reverse("backoffice:approval-list"))
-    if not ids:
-        messages.error(request, _("Sélectionnez au moins une mise en demeure à approuver."))
-        return back
-    # Checked here for a message a person understands; the service checks again under lock.
-    waiting = set(_awaiting().filter(id__in=ids).values_list("id", flat=True))
-    if waiting != set(ids):
-        messages.error(
-            request,
-            _(
-                "Rien n'a été approuvé : une action choisie n'attend plus d'approbation (déjà approuvée "
-                "ou refusée par quelqu'un d'autre). La liste est à jour."
-            ),
-        )
-        return back
-    try:
-        approved = actions_approve(
-            organisation=request.organisation,  # type: ignore[attr-defined]
-            action_ids=ids,
-            actor=request.user,
-        )
-    except ActionError as exc:
-        messages.error(request, _("Rien n'a été approuvé : %(error)s") % {"error": exc})
-        return back
-    messages.success(
-        request,
-        ngettext(
-            "%(count)d mise en demeure approuvée : elle partira au prochain passage d'envoi.",
-            "%(count)d mises en demeure approuvées : elles partiront au prochain passage d'envoi.",
-            len(approved),
-        )
-        % {"count": len(approved)},
-    )
-    return back
-
-
-def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
-    """Back to the page the form was on, when it is one of ours (never an outside address)."""
-    wanted = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(wanted, allowed_hosts=None) and wanted.startswith("/"):
-        return HttpResponseRedirect(wanted)
-    return HttpResponseRedirect(default)
 
 
 @require_POST
@@ -320,10 +86,10 @@ def action_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     """From the action's page: a planned, waiting, failed or unknown action given up, with a reason."""
     action = _action(pk)
     reason = request.POST.get("reason", "").strip()
-    error = _cancel(request, action, reason)
+    error = cancel_with_reason(request, action, reason)
     if error:
         return _detail_page(request, action, cancel_error=error, reason=reason, status=400)
-    _cancelled_message(request, action, reason)
+    cancelled_message(request, action, reason)
     return redirect("backoffice:action-detail", action.pk)
 
 

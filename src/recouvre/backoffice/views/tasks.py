@@ -20,15 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from recouvre.arrangements.domain.services import PromiseError, promise_add
-from recouvre.backoffice.views.access import membership_required, paris_today
-from recouvre.backoffice.views.actions import (
-    AGENT,
-    TASK_CHANNELS,
-    audit_view,
-    decorate,
-    rights,
-    through_web,
-)
+from recouvre.backoffice.views.access import AGENT, membership_required, paris_today, rights, through_web
+from recouvre.backoffice.views.action_parts import TASK_CHANNELS, audit_view, decorate
 from recouvre.disputes.domain.services import DisputeError, dispute_open
 from recouvre.disputes.enums import DisputeReason
 from recouvre.dunning.domain.actions import ActionError, task_complete
@@ -198,13 +191,6 @@ def call_script(action: Action, organisation: Any, invoices: list[Invoice], toda
     return Script(title=composed.subject, text=composed.body_text)
 
 
-def _task(pk: int) -> Action:
-    action = get_object_or_404(Action.objects.select_related("debtor", "completed_by"), pk=pk)
-    if action.channel not in TASK_CHANNELS:
-        raise Http404
-    return action
-
-
 def _complete(request: HttpRequest, action: Action, form: TaskOutcomeForm, today: date) -> bool:
     """Records the outcome and what it brings (a promise, a dispute), all or nothing. False with the
     errors on the form when something is refused."""
@@ -255,33 +241,42 @@ def _complete(request: HttpRequest, action: Action, form: TaskOutcomeForm, today
     return True
 
 
-@membership_required
-@through_web
-def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    today = paris_today()
-    action = _task(pk)
+def task_of(pk: int) -> Action:
+    """A call or task of the organisation; anything else (a message, another organisation's) is a 404."""
+    action = get_object_or_404(Action.objects.select_related("debtor", "completed_by"), pk=pk)
+    if action.channel not in TASK_CHANNELS:
+        raise Http404
+    return action
+
+
+def outcome_form(request: HttpRequest, action: Action, today: date) -> TaskOutcomeForm:
+    invoices = _open_invoices(action.debtor, today)
+    return TaskOutcomeForm(request.POST or None, invoices=invoices, today=today)
+
+
+def outcome_saved(request: HttpRequest, action: Action, form: TaskOutcomeForm, today: date) -> bool:
+    """Validates and records the outcome posted (the caller checked the role); the errors stay on the
+    form when refused. A task closed meanwhile (a second click, a colleague) is refused, not redone."""
+    if form.is_valid() and action.status != ActionStatus.PLANNED:
+        form.add_error(None, CLOSED_TASK)
+    if not (form.is_valid() and _complete(request, action, form, today)):
+        return False
+    label = CallOutcome(form.cleaned_data["outcome"]).label
+    messages.success(
+        request,
+        _("Tâche terminée pour %(debtor)s : %(outcome)s.") % {"debtor": action.debtor.name, "outcome": label},
+    )
+    return True
+
+
+def task_context(request: HttpRequest, action: Action, form: TaskOutcomeForm, today: date) -> dict[str, Any]:
+    """What the task page and the worklist's call screen show (the view is audited here)."""
     debtor = action.debtor
     invoices = _open_invoices(debtor, today)
-    can_work = role_allows(request.role, AGENT)  # type: ignore[attr-defined]
-    form = TaskOutcomeForm(request.POST or None, invoices=invoices, today=today)
-    status = 200
-    if request.method == "POST":
-        if not can_work:
-            return render(request, "backoffice/actions/forbidden.html", status=403)
-        if form.is_valid() and action.status != ActionStatus.PLANNED:
-            form.add_error(None, CLOSED_TASK)
-        if form.is_valid() and _complete(request, action, form, today):
-            label = CallOutcome(form.cleaned_data["outcome"]).label
-            messages.success(
-                request,
-                _("Tâche terminée pour %(debtor)s : %(outcome)s.")
-                % {"debtor": debtor.name, "outcome": label},
-            )
-            return redirect("backoffice:task-list")
-        status = 400
     decorate(action)
     contacts = list(debtor.contacts.all().order_by("kind", "id"))
-    context = {
+    audit_view(request, action)
+    return {
         "action": action,
         "debtor": debtor,
         "today": today,
@@ -296,5 +291,20 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_open": action.status == ActionStatus.PLANNED,
         **rights(request),
     }
-    audit_view(request, action)
+
+
+@membership_required
+@through_web
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    today = paris_today()
+    action = task_of(pk)
+    form = outcome_form(request, action, today)
+    status = 200
+    if request.method == "POST":
+        if not role_allows(request.role, AGENT):  # type: ignore[attr-defined]
+            return render(request, "backoffice/actions/forbidden.html", status=403)
+        if outcome_saved(request, action, form, today):
+            return redirect("backoffice:task-list")
+        status = 400
+    context = task_context(request, action, form, today)
     return render(request, "backoffice/actions/task_detail.html", context, status=status)
