@@ -547,7 +547,7 @@ def test_a_promise_without_its_details_is_refused_next_to_the_field_and_nothing_
     )
     assert response.status_code == 400
     page = response.content.decode()
-    assert re.search(rf'id="id_{field}-error" class="field-error">[^<]*{re.escape(error)}', page), page
+    assert re.search(rf'id="id_{field}_error" class="field-error">[^<]*{re.escape(error)}', page), page
     assert fresh(books, action).status == ActionStatus.PLANNED
     with scope(organisation=books):
         assert not Promise.objects.exists()
@@ -597,7 +597,7 @@ def test_a_dispute_cannot_name_another_debtors_invoice(signed_in, books):
         {"outcome": "dispute", "dispute_invoice": other.pk, "dispute_reason": "price"},
     )
     assert response.status_code == 400
-    assert 'id="id_dispute_invoice-error"' in response.content.decode()
+    assert 'id="id_dispute_invoice_error"' in response.content.decode()
     assert fresh(books, action).status == ActionStatus.PLANNED
 
 

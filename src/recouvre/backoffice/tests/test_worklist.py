@@ -187,7 +187,7 @@ def test_a_bad_outcome_is_refused_next_to_the_field_and_what_was_typed_is_kept(c
     )
     assert response.status_code == 400
     page = text(response)
-    assert 'id="id_promise_amount-error" class="field-error">Indiquez le montant promis.' in page
+    assert 'id="id_promise_amount_error" class="field-error">Indiquez le montant promis.' in page
     assert "à rappeler</textarea>" in page
     assert fresh(books, calls["dupont"]).status == ActionStatus.PLANNED
     with scope(organisation=books):
