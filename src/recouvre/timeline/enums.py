@@ -27,3 +27,8 @@ class EventKind(models.TextChoices):
     DEBTOR_PAUSED = "debtor_paused", _("Relances suspendues")
     DEBTOR_RESUMED = "debtor_resumed", _("Relances reprises")
     SCENARIO_CHANGED = "scenario_changed", _("Scénario changé")
+    # A call a person made outside any planned call task (from the debtor page), with its outcome.
+    CALL_RECORDED = "call_recorded", _("Appel")
+    CONTACT_CHANGED = "contact_changed", _("Contact modifié")
+    # A one-off message a person asked for: it leaves through the outbox like any other.
+    MESSAGE_PLANNED = "message_planned", _("Message programmé")

@@ -1,9 +1,154 @@
-"""Back-office pages: invoices (issue 4).
+"""Back-office pages: one invoice (issue 4): its details as of today, the payments and credit notes
+allocated to it, its disputes (open one from here, a manager closes one), the messages that claimed
+it, and its history. The import has no invoice PDF yet: the page says so.
 
 Each module lists its own routes in `urls`, which backoffice/urls.py includes."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-urls: list[URLPattern] = []
+from recouvre.audit.domain.services import audit_record
+from recouvre.audit.enums import AuditAction, Channel
+from recouvre.backoffice.views.access import (
+    MANAGER,
+    client_ip,
+    membership_required,
+    paris_today,
+    rights,
+    role_required,
+)
+from recouvre.backoffice.views.actions import step_label
+from recouvre.backoffice.views.debtor_forms import DisputeCloseForm, DisputeForm
+from recouvre.backoffice.views.debtors import STATUS_LABELS
+from recouvre.disputes.domain.services import DisputeError, dispute_close
+from recouvre.disputes.enums import DisputeStatus
+from recouvre.disputes.models import Dispute
+from recouvre.dunning.models import Action
+from recouvre.ledger.domain.ageing import days_overdue
+from recouvre.ledger.domain.queries import invoice_as_of
+from recouvre.ledger.enums import DocumentType, InvoiceStatus
+from recouvre.ledger.models import Allocation, Invoice
+from recouvre.tenancy.domain.services import role_allows
+from recouvre.timeline.models import Event
+
+HISTORY_LIMIT = 100
+# The debtor's messages are read to find those that listed this invoice (a JSON list of ids, not a
+# join): bounded to the most recent ones.
+ACTION_SCAN = 500
+
+
+def _invoice(pk: int) -> Invoice:
+    # Inside the organisation's scope: another organisation's invoice is a plain 404.
+    return get_object_or_404(Invoice.objects.select_related("debtor", "applies_to"), pk=pk)
+
+
+def invoice_page(
+    request: HttpRequest,
+    invoice: Invoice,
+    bound: dict[str, object] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    today = paris_today()
+    state = invoice_as_of(invoice, today)
+    allocations = list(
+        Allocation.objects.filter(invoice=invoice)
+        .select_related("payment", "credit_note")
+        .order_by("date", "id")
+    )
+    disputes = list(
+        Dispute.objects.filter(invoice=invoice).select_related("opened_by").order_by("-opened_on")
+    )
+    open_dispute = next((d for d in disputes if d.status == DisputeStatus.OPEN), None)
+    actions = [
+        a
+        for a in Action.objects.filter(debtor_id=invoice.debtor_id).order_by("-scheduled_for", "-id")[
+            :ACTION_SCAN
+        ]
+        if invoice.pk in (a.invoice_ids or [])
+    ]
+    for action in actions:
+        action.step_label = step_label(action.step)
+    events = list(
+        Event.objects.filter(debtor_id=invoice.debtor_id, invoice=invoice).select_related("actor", "invoice")[
+            :HISTORY_LIMIT
+        ]
+    )
+    is_open_invoice = invoice.document_type == DocumentType.INVOICE and invoice.status == InvoiceStatus.OPEN
+    page_forms: dict[str, object] = {
+        "dispute": DisputeForm(invoices=[invoice], initial={"invoice": invoice.pk}),
+        "dispute_close": DisputeCloseForm(),
+    }
+    page_forms.update(bound or {})
+    context = {
+        "invoice": invoice,
+        "debtor": invoice.debtor,
+        "today": today,
+        "state": state,
+        "status_label": STATUS_LABELS.get(state.status, state.status),
+        "days_late": days_overdue(invoice.due_date, today) if is_open_invoice else 0,
+        "allocations": allocations,
+        "credit_notes": list(invoice.credit_notes.order_by("issue_date", "number")),
+        "disputes": disputes,
+        "open_dispute": open_dispute,
+        "actions": actions,
+        "events": events,
+        "forms": page_forms,
+        "can_dispute": is_open_invoice and open_dispute is None,
+        "can_manage": role_allows(request.role, MANAGER),  # type: ignore[attr-defined]
+        **rights(request),
+    }
+    audit_record(
+        organisation=request.organisation,  # type: ignore[attr-defined]
+        actor=request.user,
+        action=AuditAction.VIEW,
+        channel=Channel.WEB,
+        object_type="invoice",
+        object_id=invoice.pk,
+        debtor_id=invoice.debtor_id,
+        path=request.get_full_path(),
+        ip=client_ip(request),
+    )
+    return render(request, "backoffice/invoices/detail.html", context, status=status)
+
+
+@membership_required
+def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return invoice_page(request, _invoice(pk))
+
+
+@role_required(MANAGER)
+@require_POST
+def invoice_dispute_close(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = _invoice(pk)
+    form = DisputeCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            dispute_close(
+                organisation=request.organisation,  # type: ignore[attr-defined]
+                invoice=invoice,
+                outcome=form.cleaned_data["outcome"],
+                on=paris_today(),
+                actor=request.user,
+                amount=form.cleaned_data["amount"],
+            )
+        except DisputeError as exc:
+            if "has no open dispute" in str(exc):
+                # A second click: the first one closed it.
+                return redirect(reverse("backoffice:invoice-detail", args=[invoice.pk]) + "#disputes-title")
+            form.add_error("amount" if "amount" in str(exc) else None, str(exc))
+        else:
+            messages.success(request, _("Litige clos."))
+            return redirect(reverse("backoffice:invoice-detail", args=[invoice.pk]) + "#disputes-title")
+    return invoice_page(request, invoice, {"dispute_close": form}, status=400)
+
+
+urls: list[URLPattern] = [
+    path("invoices/<int:pk>/", invoice_detail, name="invoice-detail"),
+    path("invoices/<int:pk>/dispute/close/", invoice_dispute_close, name="invoice-dispute-close"),
+]

@@ -198,7 +198,9 @@ def outgoing(action: Action, organisation: Any, recipient: str, composed: Compos
         body_text=composed.body_text,
         body_html=composed.body_html,
         sender_name=organisation.name,
-        sender_email=settings.DEFAULT_FROM_EMAIL,
+        # The organisation's own sender (its settings page) only makes sense with a server allowed to
+        # send for its domain; the project's address otherwise. Replies go to the creditor either way.
+        sender_email=str((organisation.settings or {}).get("sender_email") or settings.DEFAULT_FROM_EMAIL),
         reply_to=organisation.email or "",
         message_id=message_id(action),
         headers=(("X-Recouvre-Action", str(action.id)),),
@@ -266,6 +268,7 @@ def letter_content(
             ),
             siren=organisation.siren,
             email=organisation.email,
+            phone=str((organisation.settings or {}).get("phone", "")),
         ),
         debtor=Party(
             debtor.name,

@@ -55,3 +55,30 @@ def test_the_invoice_table_of_a_letter_goes_where_the_text_announces_it(paragrap
     from recouvre.dunning.domain.compose import details_position
 
     assert details_position(paragraphs) == expected
+
+
+def test_the_organisations_sender_address_and_phone_from_its_settings(
+    organisation, import_csv, settings, tmp_path: Path
+):
+    """The settings page's sender address goes on emails, its phone on the letterhead."""
+    from django.core import mail
+
+    settings.DATA_DIR = tmp_path
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    organisation.settings = {"sender_email": "relances@acme.example", "phone": "+33 4 72 00 00 00"}
+    organisation.email = "compta@acme.example"
+    organisation.save()
+    load(
+        import_csv,
+        organisation,
+        line("F-1", "C1", date(2026, 11, 20), "1200.00", email="dette@client.example"),
+        line("F-2", "C2", date(2026, 11, 20), "300.00"),
+    )
+    run_day(organisation, date(2026, 11, 23))
+    [email] = actions(organisation, channel="email")
+    assert email.status == ActionStatus.DISPATCHED
+    [sent] = mail.outbox
+    assert "relances@acme.example" in sent.from_email
+    assert sent.reply_to == ["compta@acme.example"]
+    [letter] = actions(organisation, channel="letter")
+    assert letter.letter["creditor"]["phone"] == "+33 4 72 00 00 00"
