@@ -170,3 +170,11 @@ def test_the_interface_switches_to_english(signed_in, books):
     assert 'lang="en"' in page
     assert "Debtors" in page
     assert "1,314.56\xa0€" in page
+
+
+def test_the_403_page_names_the_role_needed_and_the_persons_own(client, organisation, make_user):
+    client.force_login(make_user(organisation, "viewer"))
+    response = client.post(reverse("backoffice:approvals-approve"), {"action": []})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Elle demande au moins le rôle « Responsable crédit » ; le vôtre est « Lecteur »." in page

@@ -60,6 +60,18 @@ def through_web(view: View) -> View:
     return wrapped
 
 
+def forbidden(request: HttpRequest, minimum: str) -> HttpResponse:
+    """The 403 page, naming the role the operation needs and the person's own."""
+    from recouvre.tenancy.enums import Role
+
+    labels = dict(Role.choices)
+    context = {
+        "required_role": labels.get(minimum, minimum),
+        "current_role": labels.get(request.role, ""),  # type: ignore[attr-defined]
+    }
+    return render(request, "backoffice/forbidden.html", context, status=403)
+
+
 def role_required(minimum: str) -> Callable[[View], View]:
     """A role at least `minimum` in the current organisation (after sign-in and membership)."""
 
@@ -67,7 +79,7 @@ def role_required(minimum: str) -> Callable[[View], View]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
             if not role_allows(request.role, minimum):  # type: ignore[attr-defined]
-                return render(request, "backoffice/actions/forbidden.html", status=403)
+                return forbidden(request, minimum)
             return view(request, *args, **kwargs)
 
         return membership_required(through_web(wrapped))

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from recouvre.backoffice.views.access import (
     MANAGER,
+    forbidden,
     membership_required,
     paris_today,
     rights,
@@ -107,7 +108,7 @@ def approval_list(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _approval_page(request)
     if not role_allows(request.role, MANAGER):  # type: ignore[attr-defined]
-        return render(request, "backoffice/actions/forbidden.html", status=403)
+        return forbidden(request, MANAGER)
     try:
         pk = int(request.POST.get("refuse", ""))
     except ValueError:
@@ -247,7 +248,7 @@ def approval_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reason, error, status = "", "", 200
     if request.method == "POST":
         if not role_allows(request.role, MANAGER):  # type: ignore[attr-defined]
-            return render(request, "backoffice/actions/forbidden.html", status=403)
+            return forbidden(request, MANAGER)
         if not _still_waiting(request, action):
             return redirect("backoffice:approval-detail", action.pk)
         reason = request.POST.get("reason", "").strip()[:REASON_MAX]

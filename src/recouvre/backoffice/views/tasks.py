@@ -20,7 +20,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from recouvre.arrangements.domain.services import PromiseError, promise_add
-from recouvre.backoffice.views.access import AGENT, membership_required, paris_today, rights, through_web
+from recouvre.backoffice.views.access import (
+    AGENT,
+    forbidden,
+    membership_required,
+    paris_today,
+    rights,
+    through_web,
+)
 from recouvre.backoffice.views.action_parts import TASK_CHANNELS, audit_view, decorate
 from recouvre.disputes.domain.services import DisputeError, dispute_open
 from recouvre.disputes.enums import DisputeReason
@@ -302,7 +309,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if not role_allows(request.role, AGENT):  # type: ignore[attr-defined]
-            return render(request, "backoffice/actions/forbidden.html", status=403)
+            return forbidden(request, AGENT)
         if outcome_saved(request, action, form, today):
             return redirect("backoffice:task-list")
         status = 400

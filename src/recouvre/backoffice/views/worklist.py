@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 
-from recouvre.backoffice.views.access import AGENT, membership_required, paris_today, through_web
+from recouvre.backoffice.views.access import AGENT, forbidden, membership_required, paris_today, through_web
 from recouvre.backoffice.views.action_parts import step_label
 from recouvre.backoffice.views.tasks import outcome_form, outcome_saved, task_context, task_of
 from recouvre.dunning.domain.worklist import call_after, worklist
@@ -52,7 +52,7 @@ def worklist_call(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if not role_allows(request.role, AGENT):  # type: ignore[attr-defined]
-            return render(request, "backoffice/actions/forbidden.html", status=403)
+            return forbidden(request, AGENT)
         if outcome_saved(request, action, form, today):
             if following is None:
                 return redirect("backoffice:worklist")

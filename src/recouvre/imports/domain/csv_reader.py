@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -139,11 +139,7 @@ def _control_characters(text: str) -> bool:
     return any(ord(ch) < 32 and ch not in "\t\r\n" for ch in text)
 
 
-def read_csv(stream: BinaryIO) -> tuple[CsvHeader, Iterator[tuple[int, dict[str, str]]]]:
-    """Reads the header now (refusing a file without one) and returns an iterator of
-    (line number where the record starts, {column: raw text}) for the rest."""
-    lines = _Lines(stream)
-    line_iter = iter(lines)
+def _header_line(line_iter: Iterator[str]) -> str:
     try:
         header_line = next(line_iter)
     except StopIteration:
@@ -154,9 +150,67 @@ def read_csv(stream: BinaryIO) -> tuple[CsvHeader, Iterator[tuple[int, dict[str,
         )
     if _control_characters(header_line):
         raise FileRefused("the first line contains control characters: this is not a CSV text file", 1)
+    return header_line
+
+
+def _column(name: str, mapping: Mapping[str, str] | None) -> str:
+    key = name.strip().lower()
+    if mapping and key in mapping:
+        return mapping[key]  # "" for a column the mapping ignores
+    return key
+
+
+@dataclass
+class CsvSample:
+    """The header and first records as written in the file, before any mapping."""
+
+    names: list[str]
+    delimiter: str
+    encoding: str
+    rows: list[list[str]]
+
+
+def read_sample(stream: BinaryIO, limit: int = 5) -> CsvSample:
+    """The header's names and the first `limit` records as they are, refusing what is no CSV text
+    (empty, binary, not a header) with the reader's messages; the required columns are not checked,
+    since a mapping may provide them."""
+    lines = _Lines(stream)
+    line_iter = iter(lines)
+    header_line = _header_line(line_iter)
+    delimiter = _detect_delimiter(header_line)
+    names = [name.strip() for name in next(csv.reader([header_line], delimiter=delimiter))]
+    rows: list[list[str]] = []
+    try:
+        for values in csv.reader(line_iter, delimiter=delimiter, strict=True):
+            if any(_control_characters(value) for value in values):
+                raise FileRefused(
+                    "this is a binary file, not a CSV text file — export the spreadsheet as CSV",
+                    line=lines.line_no,
+                )
+            if values and any(value.strip() for value in values):
+                rows.append(values)
+            if len(rows) >= limit:
+                break
+    except csv.Error as exc:
+        raise FileRefused(f"line {lines.line_no} is not well-formed CSV ({exc})", line=lines.line_no) from exc
+    if not any(names):
+        raise FileRefused("the first line is not a header: it has no column names", 1)
+    return CsvSample(names=names, delimiter=delimiter, encoding=lines.encoding, rows=rows)
+
+
+def read_csv(
+    stream: BinaryIO, mapping: Mapping[str, str] | None = None
+) -> tuple[CsvHeader, Iterator[tuple[int, dict[str, str]]]]:
+    """Reads the header now (refusing a file without one) and returns an iterator of
+    (line number where the record starts, {column: raw text}) for the rest. A `mapping`
+    ({header in lower case: canonical column, or "" to ignore it}) renames the file's columns
+    before anything is checked, so the rest of the import reads canonical names only."""
+    lines = _Lines(stream)
+    line_iter = iter(lines)
+    header_line = _header_line(line_iter)
     delimiter = _detect_delimiter(header_line)
     names = next(csv.reader([header_line], delimiter=delimiter))
-    columns = [name.strip().lower() for name in names]
+    columns = [_column(name, mapping) for name in names]
     known = [c for c in columns if c in COLUMNS]
     if not known:
         # A binary file (an image, a spreadsheet) often shows what it is only on its next lines.

@@ -169,11 +169,13 @@ def invoices_import(
     complete: bool = False,
     progress: Callable[[int], None] | None = None,
     batch: ImportBatch | None = None,
+    mapping: dict[str, str] | None = None,
 ) -> ImportReport:
     """Imports the canonical CSV. Nothing of a refused file is written (one transaction); a dry run
     goes through every step, so its counts are the real ones, and rolls back. The batch row that
     reports the run is written before the transaction and kept in every case; pass one to fill a
-    row created earlier (an upload queued for the worker)."""
+    row created earlier (an upload queued for the worker). `mapping` renames the file's columns
+    (column_mapping.py) before anything is read."""
     report = ImportReport(file_name=file_name, dry_run=dry_run)
     errors = _ErrorSink(report)
     warnings = _Warnings()
@@ -186,6 +188,7 @@ def invoices_import(
             dry_run=dry_run,
             channel=current_channel(),
             created_by=actor,
+            column_mapping=mapping or {},
         )
     else:
         ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.RUNNING)
@@ -195,7 +198,7 @@ def invoices_import(
             run = ImportRun(organisation=organisation, batch=batch, actor=actor, today=today)
             debtor_cells = DebtorCellsSeen()
             writer = InvoiceWriter(run)
-            header, records = read_csv(hashing)  # type: ignore[arg-type]
+            header, records = read_csv(hashing, mapping)  # type: ignore[arg-type]
             for name in header.unknown:
                 report.warnings.append(f"unknown column {name!r} ignored")
             while chunk := list(itertools.islice(records, settings.IMPORT_CHUNK_SIZE)):

@@ -1,3 +1,4 @@
 from recouvre.imports.models.batch import ImportBatch
+from recouvre.imports.models.mapping import ColumnMapping
 
-__all__ = ["ImportBatch"]
+__all__ = ["ColumnMapping", "ImportBatch"]

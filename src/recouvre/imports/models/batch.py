@@ -20,6 +20,11 @@ class ImportBatch(OrganisationScopedModel):
     # The interface it came through (web, api, cli), carried into the worker for the audit log.
     channel = models.CharField(max_length=10, blank=True, default="")
     lines = models.PositiveIntegerField(default=0)
+    # Counted when the upload is stored, so that the page can show how far the worker has read.
+    total_lines = models.PositiveIntegerField(default=0)
+    # The column mapping the file was read with ({source header: canonical column}); empty when the
+    # file uses the canonical names.
+    column_mapping = models.JSONField(default=dict, blank=True)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
