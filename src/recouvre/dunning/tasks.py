@@ -8,8 +8,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import date
+from typing import Any
 
 from django.db import close_old_connections
+from django_scopes import scope
+from django_tasks import task
 
 logger = logging.getLogger("recouvre.clock")
 
@@ -45,3 +49,16 @@ def clock_start(interval: float = 60.0) -> threading.Event:
     threading.Thread(target=clock_loop, args=(interval, stop), name="recouvre-clock", daemon=True).start()
     time.sleep(0)
     return stop
+
+
+@task()
+def scenario_preview_task(organisation_id: int, scenario_id: int, start: str) -> dict[str, Any]:
+    """The scenario editor's 30-day preview, in the background (minutes on a large portfolio)."""
+    from recouvre.dunning.domain.scenario_preview import scenario_preview_run
+    from recouvre.tenancy.models import Organisation
+
+    organisation = Organisation.objects.get(pk=organisation_id)
+    with scope(organisation=organisation):
+        return scenario_preview_run(
+            organisation=organisation, scenario_id=scenario_id, start=date.fromisoformat(start)
+        )

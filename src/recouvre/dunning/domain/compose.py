@@ -87,7 +87,7 @@ def _table_text(invoices: list[Invoice], language: str) -> str:
     return "\n".join(lines)
 
 
-def _table_html(invoices: list[Invoice], language: str) -> str:
+def table_html(invoices: list[Invoice], language: str) -> str:
     labels = _LABELS.get(language, _LABELS["fr"])
     french = _french(language)
     head = "".join(
@@ -184,7 +184,7 @@ def compose_message(
     text = render(template.body, context)
     html = ""
     if action.channel == "email":
-        html = render_html(template.body, context, {"invoices_table": _table_html(invoices, debtor.language)})
+        html = render_html(template.body, context, {"invoices_table": table_html(invoices, debtor.language)})
     digest = hashlib.sha256(json.dumps([subject, text, html], ensure_ascii=False).encode()).hexdigest()
     return Composed(subject, text, html, digest)
 

@@ -105,6 +105,36 @@ def template_save(
     return template
 
 
+def template_reset(*, organisation: Any, code: str, variant: str, language: str, actor: Any) -> bool:
+    """Drops the organisation's wording so that the packaged default applies again (a variant with no
+    packaged text disappears). False when there was nothing to drop (a second click). The audit entry
+    keeps the dropped text, so that a reset by mistake can be typed back."""
+    with transaction.atomic():
+        row = (
+            MessageTemplate.objects.select_for_update()
+            .filter(organisation=organisation, code=code, variant=variant, language=language)
+            .first()
+        )
+        if row is None:
+            return False
+        audit_record(
+            organisation=organisation,
+            actor=actor,
+            action="delete",
+            object_type="message_template",
+            object_id=row.pk,
+            changes={
+                "code": code,
+                "variant": variant,
+                "language": language,
+                "subject": row.subject,
+                "body": row.body,
+            },
+        )
+        row.delete()
+    return True
+
+
 def _user_or_none(actor: Any) -> Any:
     # The system user of background jobs may be unsaved; only a stored user can be referenced.
     return actor if actor is not None and getattr(actor, "pk", None) else None
