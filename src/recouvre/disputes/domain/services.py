@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from recouvre.audit.domain.services import audit_record
 from recouvre.disputes.enums import DisputeOutcome, DisputeReason, DisputeStatus
@@ -126,7 +127,9 @@ def dispute_close(
                     organisation=organisation, credit_note=credit, invoice=invoice, on=on, actor=actor
                 )
             if outcome == DisputeOutcome.INVOICE_CANCELLED:
-                Invoice.objects.filter(pk=invoice.pk).update(status=InvoiceStatus.CANCELLED)
+                Invoice.objects.filter(pk=invoice.pk).update(
+                    status=InvoiceStatus.CANCELLED, updated_at=timezone.now()
+                )
         dispute.status = DisputeStatus.CLOSED
         dispute.outcome = outcome
         dispute.closed_on = on

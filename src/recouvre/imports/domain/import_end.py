@@ -76,7 +76,7 @@ def _allocate_credit_notes(run: ImportRun, errors: list[RowError]) -> None:
             run.summary(invoice.debtor_id).paid_by_import -= take
             invoice.open_amount += take
             Invoice.objects.filter(pk=invoice.pk).update(
-                open_amount=invoice.open_amount, status=InvoiceStatus.OPEN, paid_date=None
+                open_amount=invoice.open_amount, status=InvoiceStatus.OPEN, paid_date=None, updated_at=run.now
             )
         credit_note_allocate(
             organisation=run.organisation,

@@ -31,6 +31,7 @@ from recouvre.imports.domain.import_state import ImportRun
 from recouvre.imports.domain.invoice_rows import InvoiceWriter
 from recouvre.imports.enums import ImportStatus
 from recouvre.imports.models import ImportBatch
+from recouvre.ledger.domain.balances import debtor_balances_touch
 
 log = logging.getLogger(__name__)
 
@@ -227,6 +228,9 @@ def invoices_import(
             if not report.ok or dry_run:
                 raise _Abandon
             report.status = ImportStatus.DONE
+            # The portfolio's read model, exact at commit: the rows' `updated_at` is the import's start,
+            # which a long import could leave behind the read model's own clock.
+            debtor_balances_touch(organisation=organisation, today=today, debtor_ids=run.summaries)
             _close_batch(batch, report, hashing)
             audit_record(
                 organisation=organisation,
