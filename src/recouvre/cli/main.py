@@ -93,6 +93,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--invoices", type=int, default=3000)
     p.add_argument("--seed", type=int, default=20261122)
     p.add_argument("--if-empty", action="store_true", help="do nothing (exit 0) when data already exists")
+    p.add_argument(
+        "--history-days",
+        type=int,
+        default=42,
+        help="run the daily cycle over the last N days first, so that reminders, calls and formal notices"
+        " are under way (0: only today's plan)",
+    )
 
     p = add(commands, "serve", runtime.serve, "the web application and a background worker", org=False)
     p.add_argument("--port", type=int, default=8000)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import tempfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.db import transaction
@@ -15,6 +15,7 @@ from django_scopes import scope, scopes_disabled
 
 from recouvre.demo.generator import generate_rows
 from recouvre.dunning.domain.cycle import cycle_plan
+from recouvre.dunning.domain.runner import cycle_run
 from recouvre.imports.domain.csv_reader import COLUMNS
 from recouvre.imports.domain.services import invoices_import
 from recouvre.ledger.domain.debtors import debtor_assign_agent
@@ -57,7 +58,9 @@ class DemoResult:
     login_password: str
 
 
-def demo_load(*, invoices: int = 3000, seed: int = 20261122, today: date | None = None) -> DemoResult:
+def demo_load(
+    *, invoices: int = 3000, seed: int = 20261122, today: date | None = None, history_days: int = 0
+) -> DemoResult:
     """Creates the demo organisation, its users (one per role, password PASSWORD) and a generated
     portfolio of `invoices` documents as of `today` (default: today in Europe/Paris). All or nothing:
     a refused import leaves no organisation nor user behind."""
@@ -103,9 +106,14 @@ def demo_load(*, invoices: int = 3000, seed: int = 20261122, today: date | None 
                     agent=agent,
                     actor=users[0],
                 )
-                # The day's plan, so the approval list, the outbox and the call list have work to
-                # show; the worker's clock sends it within contact hours.
-                cycle_plan(organisation=organisation, today=today)
+    # The last weeks' cycles as they would have run (reminders sent to the `.example` addresses, letters
+    # laid out, calls planned, formal notices waiting for approval), then today's plan, which the
+    # worker's clock sends within contact hours. After the load's commit: the dispatcher commits each
+    # message's state before handing it over, as in production.
+    with scope(organisation=organisation):
+        for back in range(history_days, 0, -1):
+            cycle_run(organisation=organisation, day=today - timedelta(days=back))
+        cycle_plan(organisation=organisation, today=today)
     return DemoResult(
         debtors=debtors,
         invoices=report.created,

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django_scopes import scope
 
 from recouvre.audit.models import AuditEntry
-from recouvre.dunning.domain.scenarios import scenario_create, scenario_defaults_ensure
+from recouvre.dunning.domain.scenario_editing import scenario_create
+from recouvre.dunning.domain.scenarios import scenario_defaults_ensure
 from recouvre.dunning.models import Scenario, ScenarioAssignment, ScenarioStep
 from recouvre.ledger.models import Debtor
 from recouvre.timeline.models import Event

@@ -12,7 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from recouvre.audit.domain.context import acting_through
-from recouvre.audit.enums import Channel
+from recouvre.audit.domain.services import audit_record
+from recouvre.audit.enums import AuditAction, Channel
 from recouvre.tenancy.domain.services import role_allows
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -35,6 +36,22 @@ def client_ip(request: HttpRequest) -> str | None:
     # Only the socket's address: a forwarded header can be forged by anyone unless a trusted proxy
     # sets it, and the audit trail must not record what the client claims.
     return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_look(request: HttpRequest, *, object_type: str, object_id: int, debtor_id: int | None) -> None:
+    """Records that the person read a debtor's personal data on this page (GDPR access requests list
+    every look: a debtor, an invoice, a message)."""
+    audit_record(
+        organisation=request.organisation,  # type: ignore[attr-defined]
+        actor=request.user,
+        action=AuditAction.VIEW,
+        channel=Channel.WEB,
+        object_type=object_type,
+        object_id=object_id,
+        debtor_id=debtor_id,
+        path=request.get_full_path(),
+        ip=client_ip(request),
+    )
 
 
 def membership_required(view: View) -> View:

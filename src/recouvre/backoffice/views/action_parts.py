@@ -12,9 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from recouvre.audit.domain.services import audit_record
-from recouvre.audit.enums import AuditAction, Channel
-from recouvre.backoffice.views.access import client_ip
+from recouvre.backoffice.views.access import audit_look
 from recouvre.dunning.domain.actions import ActionError, action_cancel
 from recouvre.dunning.enums import ActionStatus
 from recouvre.dunning.enums import Channel as ActionChannel
@@ -120,17 +118,7 @@ def sms_provider_configured(organisation: Any) -> bool:
 
 def audit_view(request: HttpRequest, action: Action, object_type: str = "action") -> None:
     # What a message said is the debtor's personal data: each look at it is recorded, like a debtor page.
-    audit_record(
-        organisation=request.organisation,  # type: ignore[attr-defined]
-        actor=request.user,
-        action=AuditAction.VIEW,
-        channel=Channel.WEB,
-        object_type=object_type,
-        object_id=action.pk,
-        debtor_id=action.debtor_id,
-        path=request.get_full_path(),
-        ip=client_ip(request),
-    )
+    audit_look(request, object_type=object_type, object_id=action.pk, debtor_id=action.debtor_id)
 
 
 def cancel_with_reason(request: HttpRequest, action: Action, reason: str) -> str:

@@ -36,6 +36,8 @@ from recouvre.backoffice.views.debtor_forms import (
     PauseForm,
     PromiseForm,
     ScenarioForm,
+    dispute_refusal,
+    put_call_refusal,
 )
 from recouvre.backoffice.views.debtors import debtor_page, open_invoices
 from recouvre.disputes.domain.services import DisputeError, dispute_open
@@ -151,10 +153,7 @@ def debtor_dispute(request: HttpRequest, pk: int) -> HttpResponse:
                 comment=data["comment"].strip(),
             )
         except DisputeError as exc:
-            if "already has an open dispute" in str(exc):
-                form.add_error("invoice", _("Cette facture a déjà un litige ouvert."))
-            else:
-                form.add_error("invoice", str(exc))
+            form.add_error("invoice", dispute_refusal(exc))
         else:
             messages.success(request, _("Litige ouvert sur %(number)s.") % {"number": data["invoice"].number})
             return back_to(debtor, "open-title")
@@ -237,13 +236,8 @@ def debtor_call(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             _call(request, debtor, form)
-        except PromiseError as exc:
-            form.add_error("promise_amount" if "amount" in str(exc) else "promise_date", str(exc))
-        except DisputeError as exc:
-            if "already has an open dispute" in str(exc):
-                form.add_error("dispute_invoice", _("Cette facture a déjà un litige ouvert."))
-            else:
-                form.add_error("dispute_invoice", str(exc))
+        except (PromiseError, DisputeError) as exc:
+            put_call_refusal(form, exc)
         except ActionError:
             form.add_error(None, _("La tâche d'appel a changé entre-temps : réessayez."))
         else:

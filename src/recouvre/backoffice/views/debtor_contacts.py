@@ -5,7 +5,6 @@ removed one is gone)."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -17,6 +16,7 @@ from recouvre.backoffice.views.access import AGENT, role_required
 from recouvre.backoffice.views.debtor_actions import back_to, debtor_or_404, refused_page
 from recouvre.backoffice.views.debtor_forms import ContactAddForm, ContactEditForm, IdentityForm
 from recouvre.backoffice.views.debtors import debtor_page
+from recouvre.backoffice.views.form_errors import put_errors
 from recouvre.ledger.domain.contacts import (
     ContactInvalid,
     contact_add,
@@ -25,11 +25,6 @@ from recouvre.ledger.domain.contacts import (
     debtor_identity_update,
 )
 from recouvre.ledger.models import Contact
-
-
-def _put_errors(form: forms.Form, exc: ContactInvalid) -> None:
-    for field, message in exc.errors.items():
-        form.add_error(field if field in form.fields else None, message)
 
 
 @role_required(AGENT)
@@ -46,7 +41,7 @@ def debtor_identity(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except ContactInvalid as exc:
-            _put_errors(form, exc)
+            put_errors(form, exc.errors)
         else:
             if changed:
                 messages.success(request, _("Identité enregistrée."))
@@ -68,7 +63,7 @@ def debtor_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ContactInvalid as exc:
-            _put_errors(form, exc)
+            put_errors(form, exc.errors)
         else:
             messages.success(request, _("Contact ajouté."))
             return back_to(debtor, "contacts-title")
@@ -90,7 +85,7 @@ def debtor_contact_edit(request: HttpRequest, pk: int, contact_pk: int) -> HttpR
                 **form.cleaned_data,
             )
         except ContactInvalid as exc:
-            _put_errors(form, exc)
+            put_errors(form, exc.errors)
         else:
             messages.success(request, _("Contact enregistré."))
             return back_to(debtor, "contacts-title")

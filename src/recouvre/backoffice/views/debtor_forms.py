@@ -12,6 +12,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from recouvre.arrangements.domain.services import PromiseError
+from recouvre.disputes.domain.services import DisputeError
 from recouvre.disputes.enums import DisputeOutcome, DisputeReason
 from recouvre.dunning.domain.oneoff import CHOICES as ONE_OFF_CHOICES
 from recouvre.dunning.enums import CallOutcome
@@ -106,6 +108,43 @@ def _open_invoice_field(invoices: list[Invoice], label: Any, required: bool) -> 
     return field
 
 
+def check_call_outcome(form: forms.Form, data: dict[str, Any], today: date) -> None:
+    """What a call's outcome brings must be complete: a promise its amount (above zero) and date (not
+    past), a dispute its invoice and reason. Shared by the debtor page's call form and the call list's
+    outcome form (views/tasks.py)."""
+    outcome = data.get("outcome")
+    if outcome == CallOutcome.PROMISE:
+        amount, promised = data.get("promise_amount"), data.get("promise_date")
+        if amount is None and "promise_amount" not in form.errors:
+            form.add_error("promise_amount", _("Indiquez le montant promis."))
+        elif amount is not None and amount <= 0:
+            form.add_error("promise_amount", _("Le montant promis doit être supérieur à zéro."))
+        if promised is None and "promise_date" not in form.errors:
+            form.add_error("promise_date", _("Indiquez la date promise."))
+        elif promised is not None and promised < today:
+            form.add_error("promise_date", _("La date promise ne peut pas être passée."))
+    if outcome == CallOutcome.DISPUTE:
+        if data.get("dispute_invoice") is None and "dispute_invoice" not in form.errors:
+            form.add_error("dispute_invoice", _("Choisissez la facture contestée."))
+        if not data.get("dispute_reason"):
+            form.add_error("dispute_reason", _("Choisissez le motif du litige."))
+
+
+def dispute_refusal(exc: DisputeError) -> str:
+    """A refused dispute said to the person: the usual case (a second dispute) in French."""
+    if "already has an open dispute" in str(exc):
+        return _("Cette facture a déjà un litige ouvert.")
+    return str(exc)
+
+
+def put_call_refusal(form: forms.Form, exc: PromiseError | DisputeError) -> None:
+    """A call outcome's promise or dispute refused by its service, next to the field concerned."""
+    if isinstance(exc, PromiseError):
+        form.add_error("promise_amount" if "amount" in str(exc) else "promise_date", str(exc))
+    else:
+        form.add_error("dispute_invoice", dispute_refusal(exc))
+
+
 class CallForm(TokenForm):
     """A call and its outcome; a promise or a dispute is recorded with it, in one transaction."""
 
@@ -131,21 +170,7 @@ class CallForm(TokenForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        outcome = data.get("outcome")
-        if outcome == CallOutcome.PROMISE:
-            if data.get("promise_amount") is None and "promise_amount" not in self.errors:
-                self.add_error("promise_amount", _("Indiquez le montant promis."))
-            elif data.get("promise_amount") is not None and data["promise_amount"] <= 0:
-                self.add_error("promise_amount", _("Le montant promis doit être supérieur à zéro."))
-            if data.get("promise_date") is None and "promise_date" not in self.errors:
-                self.add_error("promise_date", _("Indiquez la date promise."))
-            elif data.get("promise_date") is not None and data["promise_date"] < self.today:
-                self.add_error("promise_date", _("La date promise ne peut pas être passée."))
-        if outcome == CallOutcome.DISPUTE:
-            if data.get("dispute_invoice") is None and "dispute_invoice" not in self.errors:
-                self.add_error("dispute_invoice", _("Choisissez la facture contestée."))
-            if not data.get("dispute_reason"):
-                self.add_error("dispute_reason", _("Choisissez le motif du litige."))
+        check_call_outcome(self, data, self.today)
         return data
 
 

@@ -20,10 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from recouvre.arrangements.enums import PromiseStatus
 from recouvre.arrangements.models import Promise
-from recouvre.audit.domain.services import audit_record
-from recouvre.audit.enums import AuditAction, Channel
 from recouvre.backoffice.listing import bucket_rows
-from recouvre.backoffice.views.access import MANAGER, client_ip, membership_required, paris_today, rights
+from recouvre.backoffice.views.access import MANAGER, audit_look, membership_required, paris_today, rights
 from recouvre.backoffice.views.actions import step_label
 from recouvre.backoffice.views.debtor_forms import (
     AgentForm,
@@ -74,7 +72,7 @@ class OpenInvoiceRow:
     days_late: int
 
 
-def _open_invoice_rows(invoices: list[Invoice], today: date) -> list[OpenInvoiceRow]:
+def open_invoice_rows(invoices: list[Invoice], today: date) -> list[OpenInvoiceRow]:
     # One truth for "as of today" (future-dated allocations, disputes, limitation): the ledger's.
     states = invoices_as_of(invoices, today)
     return [
@@ -255,7 +253,7 @@ def debtor_page(
         "debtor": debtor,
         "today": today,
         "contacts": [(c, page_forms["contact_edits"][c.pk]) for c in contacts],
-        "open_rows": _open_invoice_rows(opened, today),
+        "open_rows": open_invoice_rows(opened, today),
         "closed_invoices": closed,
         "closed_count": closed_query.count() if len(closed) == CLOSED_LIMIT else len(closed),
         "payments": payments,
@@ -277,17 +275,7 @@ def debtor_page(
         **rights(request),
     }
     # Every look at a debtor's personal data is recorded (GDPR access requests list them).
-    audit_record(
-        organisation=request.organisation,  # type: ignore[attr-defined]
-        actor=request.user,
-        action=AuditAction.VIEW,
-        channel=Channel.WEB,
-        object_type="debtor",
-        object_id=debtor.pk,
-        debtor_id=debtor.pk,
-        path=request.get_full_path(),
-        ip=client_ip(request),
-    )
+    audit_look(request, object_type="debtor", object_id=debtor.pk, debtor_id=debtor.pk)
     return render(request, "backoffice/debtors/detail.html", context, status=status)
 
 

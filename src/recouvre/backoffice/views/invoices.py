@@ -13,11 +13,9 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from recouvre.audit.domain.services import audit_record
-from recouvre.audit.enums import AuditAction, Channel
 from recouvre.backoffice.views.access import (
     MANAGER,
-    client_ip,
+    audit_look,
     membership_required,
     paris_today,
     rights,
@@ -103,17 +101,7 @@ def invoice_page(
         "can_manage": role_allows(request.role, MANAGER),  # type: ignore[attr-defined]
         **rights(request),
     }
-    audit_record(
-        organisation=request.organisation,  # type: ignore[attr-defined]
-        actor=request.user,
-        action=AuditAction.VIEW,
-        channel=Channel.WEB,
-        object_type="invoice",
-        object_id=invoice.pk,
-        debtor_id=invoice.debtor_id,
-        path=request.get_full_path(),
-        ip=client_ip(request),
-    )
+    audit_look(request, object_type="invoice", object_id=invoice.pk, debtor_id=invoice.debtor_id)
     return render(request, "backoffice/invoices/detail.html", context, status=status)
 
 

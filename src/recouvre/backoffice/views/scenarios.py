@@ -2,156 +2,55 @@
 a case opening today, and the 30-day dry run on the portfolio (in the background, polled).
 
 Every member reads; changing a scenario or a step takes a manager. Changes go through
-`dunning.domain.scenarios` (validated, audited)."""
+`dunning.domain.scenario_editing` (validated, audited); the forms are in views/scenario_forms.py."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_tasks import TaskResultStatus, default_task_backend
 from django_tasks.exceptions import TaskResultDoesNotExist
 
 from recouvre.backoffice.views.access import MANAGER, membership_required, paris_today, role_required
 from recouvre.backoffice.views.actions import step_label
-from recouvre.dunning.domain.scenario import StepSpec
-from recouvre.dunning.domain.scenario_preview import scenario_calendar
-from recouvre.dunning.domain.scenarios import (
+from recouvre.backoffice.views.form_errors import put_errors
+from recouvre.backoffice.views.scenario_forms import (
+    PROFILE_CHOICES,
+    ScenarioEditForm,
+    ScenarioForm,
+    StepForm,
+    describe_errors,
+    labelled_choices,
+)
+from recouvre.dunning.domain.scenario_editing import (
     DEBTOR_TYPES,
     PROFILES,
     SEGMENTS,
-    STEP_CODES,
     ScenarioInUse,
     ScenarioInvalid,
     scenario_create,
-    scenario_defaults_ensure,
     scenario_delete,
     scenario_followers,
-    scenario_spec,
     scenario_step_delete,
     scenario_step_move,
     scenario_step_save,
     scenario_update,
 )
+from recouvre.dunning.domain.scenario_preview import scenario_calendar
+from recouvre.dunning.domain.scenarios import scenario_defaults_ensure, scenario_spec
 from recouvre.dunning.enums import Channel
 from recouvre.dunning.models import Scenario, ScenarioStep
 from recouvre.dunning.tasks import scenario_preview_task
 from recouvre.ledger.enums import DebtorType, Segment
 from recouvre.tenancy.domain.services import role_allows
-
-PROFILE_CHOICES = [
-    ("standard", gettext_lazy("Standard")),
-    ("good", gettext_lazy("Bon payeur")),
-    ("late", gettext_lazy("Retardataire habituel")),
-]
-
-
-def _choices(values: tuple[str, ...], labelled: Any) -> list[tuple[str, str]]:
-    labels = dict(labelled)
-    return [(value, labels.get(value, value)) for value in values]
-
-
-class StepForm(forms.Form):
-    code = forms.ChoiceField(label=gettext_lazy("Étape"))
-    day = forms.IntegerField(
-        label=gettext_lazy("Jour"),
-        help_text=gettext_lazy("Jours après l'échéance ; négatif pour la courtoisie (avant l'échéance)."),
-    )
-    channel = forms.ChoiceField(label=gettext_lazy("Canal"), choices=Channel.choices)
-    tone = forms.CharField(label=gettext_lazy("Ton"), max_length=60, required=False)
-    needs_approval = forms.BooleanField(label=gettext_lazy("Approbation d'un responsable"), required=False)
-    debtor_types = forms.MultipleChoiceField(
-        label=gettext_lazy("Types de débiteur"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        choices=_choices(DEBTOR_TYPES, DebtorType.choices),
-    )
-    segments = forms.MultipleChoiceField(
-        label=gettext_lazy("Segments"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        choices=_choices(SEGMENTS, Segment.choices),
-    )
-    profiles = forms.MultipleChoiceField(
-        label=gettext_lazy("Profils de payeur"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        choices=PROFILE_CHOICES,
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["code"].choices = [(code, f"{step_label(code)} ({code})") for code in STEP_CODES]
-
-    def spec(self) -> StepSpec:
-        data = self.cleaned_data
-        return StepSpec(
-            code=data["code"],
-            day=data["day"],
-            channel=data["channel"],
-            tone=data["tone"],
-            needs_approval=data["needs_approval"],
-            debtor_types=frozenset(data["debtor_types"]),
-            segments=frozenset(data["segments"]),
-            profiles=frozenset(data["profiles"]),
-        )
-
-
-class ScenarioForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Nom"), max_length=120)
-    debtor_type = forms.ChoiceField(
-        label=gettext_lazy("Pour les débiteurs de type"),
-        required=False,
-        choices=[("", gettext_lazy("Tous")), *_choices(DEBTOR_TYPES, DebtorType.choices)],
-    )
-    segment = forms.ChoiceField(
-        label=gettext_lazy("Du segment"),
-        required=False,
-        choices=[("", gettext_lazy("Tous")), *_choices(SEGMENTS, Segment.choices)],
-    )
-
-
-class ScenarioEditForm(ScenarioForm):
-    good_payer_delay_days = forms.IntegerField(
-        label=gettext_lazy("Délai accordé aux bons payeurs (jours)"), min_value=0, max_value=60
-    )
-    good_payer_delay_from = forms.ChoiceField(label=gettext_lazy("À partir de l'étape"))
-
-    def __init__(self, *args: Any, is_default: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["good_payer_delay_from"].choices = [
-            (code, step_label(code)) for code in STEP_CODES if code != "courtesy"
-        ]
-        if is_default:
-            # The default scenario takes every debtor no other scenario takes.
-            del self.fields["debtor_type"], self.fields["segment"]
-
-
-def _invalid(form: forms.Form, error: ScenarioInvalid) -> None:
-    for field, problems in error.errors.items():
-        for problem in problems:
-            form.add_error(None if field == "__all__" or field not in form.fields else field, problem)
-
-
-def describe_errors(form: forms.Form) -> forms.Form:
-    """Points each field in error at its message, for screen readers."""
-    for name in form.errors:
-        if name in form.fields:
-            field = form.fields[name]
-            ids = [f"{form[name].auto_id}-error"]
-            if field.help_text:
-                ids.append(f"{form[name].auto_id}_helptext")
-            field.widget.attrs["aria-describedby"] = " ".join(ids)
-    return form
 
 
 def _channel_label(channel: str) -> str:
@@ -200,7 +99,7 @@ def scenario_new(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except ScenarioInvalid as error:
-            _invalid(form, error)
+            put_errors(form, error.errors)
         else:
             messages.success(request, _("Scénario créé à partir du scénario par défaut."))
             return redirect("backoffice:scenario-detail", pk=scenario.pk)
@@ -231,8 +130,8 @@ def _calendar_context(request: HttpRequest, scenario: Scenario, steps: list[Scen
         "courtesy_before": -calendar.courtesy.day if calendar.courtesy else 0,
         "courtesy_channel": _channel_label(calendar.courtesy.channel) if calendar.courtesy else "",
         "variant": variant,
-        "debtor_types": _choices(DEBTOR_TYPES, DebtorType.choices),
-        "segments": _choices(SEGMENTS, Segment.choices),
+        "debtor_types": labelled_choices(DEBTOR_TYPES, DebtorType.choices),
+        "segments": labelled_choices(SEGMENTS, Segment.choices),
         "profiles": PROFILE_CHOICES,
         "today": paris_today(),
     }
@@ -289,14 +188,8 @@ def scenario_calendar_part(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(MANAGER)
 def scenario_edit(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = _scenario(pk)
-    initial = {
-        "name": scenario.name,
-        "debtor_type": scenario.debtor_type,
-        "segment": scenario.segment,
-        "good_payer_delay_days": scenario.good_payer_delay_days,
-        "good_payer_delay_from": scenario.good_payer_delay_from,
-    }
     if request.method != "POST":
+        initial = {field: getattr(scenario, field) for field in ScenarioEditForm.base_fields}
         form = ScenarioEditForm(initial=initial, is_default=scenario.is_default)
         return render(request, "backoffice/scenarios/edit.html", {"scenario": scenario, "form": form})
     form = ScenarioEditForm(request.POST, is_default=scenario.is_default)
@@ -314,7 +207,7 @@ def scenario_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except ScenarioInvalid as error:
-            _invalid(form, error)
+            put_errors(form, error.errors)
         else:
             messages.success(request, _("Scénario enregistré."))
             return redirect("backoffice:scenario-detail", pk=scenario.pk)
@@ -365,19 +258,7 @@ def step_edit(request: HttpRequest, pk: int, step_pk: int | None = None) -> Http
     if request.method != "POST":
         initial: dict[str, Any] = {"channel": "email", "day": 1}
         if step is not None:
-            initial = {
-                field: getattr(step, field)
-                for field in (
-                    "code",
-                    "day",
-                    "channel",
-                    "tone",
-                    "needs_approval",
-                    "debtor_types",
-                    "segments",
-                    "profiles",
-                )
-            }
+            initial = {field: getattr(step, field) for field in StepForm.base_fields}
         form = StepForm(initial=initial)
         return render(
             request, "backoffice/scenarios/step.html", {"scenario": scenario, "step": step, "form": form}
@@ -393,7 +274,7 @@ def step_edit(request: HttpRequest, pk: int, step_pk: int | None = None) -> Http
                 actor=request.user,
             )
         except ScenarioInvalid as error:
-            _invalid(form, error)
+            put_errors(form, error.errors)
         else:
             messages.success(request, _("Étape enregistrée."))
             return redirect("backoffice:scenario-detail", pk=scenario.pk)

@@ -29,6 +29,7 @@ from recouvre.backoffice.views.access import (
     paris_today,
     role_required,
 )
+from recouvre.backoffice.views.form_errors import put_errors
 from recouvre.dunning.domain.rules import HOLIDAYS_ZONES, public_holidays, zone_of
 from recouvre.law.domain.calendar import Calendar, calendar_for
 from recouvre.tenancy.domain.members import (
@@ -182,8 +183,7 @@ def _save(request: HttpRequest, form: forms.Form, changes: dict[str, Any]) -> bo
             audit=_recorder(request),
         )
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        put_errors(form, exc.message_dict)
         return False
     if diff:
         messages.success(request, _("Paramètres enregistrés."))
@@ -309,8 +309,7 @@ def members(request: HttpRequest) -> HttpResponse:
                 audit=_recorder(request),
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            put_errors(form, exc.message_dict)
         else:
             messages.success(
                 request, _("Invitation envoyée à %(email)s.") % {"email": form.cleaned_data["email"]}

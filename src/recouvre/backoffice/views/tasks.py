@@ -29,6 +29,8 @@ from recouvre.backoffice.views.access import (
     through_web,
 )
 from recouvre.backoffice.views.action_parts import TASK_CHANNELS, audit_view, decorate
+from recouvre.backoffice.views.debtor_forms import check_call_outcome, put_call_refusal
+from recouvre.backoffice.views.debtors import open_invoice_rows, open_invoices
 from recouvre.disputes.domain.services import DisputeError, dispute_open
 from recouvre.disputes.enums import DisputeReason
 from recouvre.dunning.domain.actions import ActionError, task_complete
@@ -36,9 +38,7 @@ from recouvre.dunning.domain.compose import compose_message
 from recouvre.dunning.domain.facts import withheld_invoice_ids
 from recouvre.dunning.enums import ActionStatus, CallOutcome
 from recouvre.dunning.models import Action
-from recouvre.ledger.domain.ageing import days_overdue
-from recouvre.ledger.domain.queries import invoices_as_of
-from recouvre.ledger.enums import ContactKind, DocumentType, InvoiceStatus
+from recouvre.ledger.enums import ContactKind
 from recouvre.ledger.models import Invoice
 from recouvre.messaging.domain.template_defaults import CHANNELS as TEMPLATE_CHANNELS
 from recouvre.tenancy.domain.services import role_allows
@@ -129,52 +129,8 @@ class TaskOutcomeForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        outcome = data.get("outcome")
-        if outcome == CallOutcome.PROMISE:
-            amount, promised = data.get("promise_amount"), data.get("promise_date")
-            if amount is None and "promise_amount" not in self.errors:
-                self.add_error("promise_amount", _("Indiquez le montant promis."))
-            elif amount is not None and amount <= 0:
-                self.add_error("promise_amount", _("Le montant promis doit être supérieur à zéro."))
-            if promised is None and "promise_date" not in self.errors:
-                self.add_error("promise_date", _("Indiquez la date promise."))
-            elif promised is not None and promised < self.today:
-                self.add_error("promise_date", _("La date promise ne peut pas être passée."))
-        if outcome == CallOutcome.DISPUTE:
-            if data.get("dispute_invoice") is None and "dispute_invoice" not in self.errors:
-                self.add_error("dispute_invoice", _("Choisissez la facture contestée."))
-            if not data.get("dispute_reason"):
-                self.add_error("dispute_reason", _("Choisissez le motif du litige."))
+        check_call_outcome(self, data, self.today)
         return data
-
-
-@dataclass(frozen=True)
-class InvoiceRow:
-    invoice: Invoice
-    open_amount: Decimal
-    disputed: bool
-    days_late: int
-
-
-def _open_invoices(debtor: Any, today: date) -> list[Invoice]:
-    return list(
-        debtor.invoices.filter(
-            document_type=DocumentType.INVOICE, status=InvoiceStatus.OPEN, open_amount__gt=0
-        ).order_by("due_date", "number")
-    )
-
-
-def _invoice_rows(invoices: list[Invoice], today: date) -> list[InvoiceRow]:
-    states = invoices_as_of(invoices, today)
-    return [
-        InvoiceRow(
-            invoice=i,
-            open_amount=states[i.pk].open_amount,
-            disputed=states[i.pk].disputed,
-            days_late=days_overdue(i.due_date, today),
-        )
-        for i in invoices
-    ]
 
 
 @dataclass(frozen=True)
@@ -233,14 +189,8 @@ def _complete(request: HttpRequest, action: Action, form: TaskOutcomeForm, today
                 note=note,
                 on=today,
             )
-    except PromiseError as exc:
-        form.add_error("promise_amount" if "amount" in str(exc) else "promise_date", str(exc))
-        return False
-    except DisputeError as exc:
-        if "already has an open dispute" in str(exc):
-            form.add_error("dispute_invoice", _("Cette facture a déjà un litige ouvert."))
-        else:
-            form.add_error("dispute_invoice", str(exc))
+    except (PromiseError, DisputeError) as exc:
+        put_call_refusal(form, exc)
         return False
     except ActionError:
         form.add_error(None, CLOSED_TASK)
@@ -257,7 +207,7 @@ def task_of(pk: int) -> Action:
 
 
 def outcome_form(request: HttpRequest, action: Action, today: date) -> TaskOutcomeForm:
-    invoices = _open_invoices(action.debtor, today)
+    invoices = open_invoices(action.debtor)
     return TaskOutcomeForm(request.POST or None, invoices=invoices, today=today)
 
 
@@ -279,7 +229,7 @@ def outcome_saved(request: HttpRequest, action: Action, form: TaskOutcomeForm, t
 def task_context(request: HttpRequest, action: Action, form: TaskOutcomeForm, today: date) -> dict[str, Any]:
     """What the task page and the worklist's call screen show (the view is audited here)."""
     debtor = action.debtor
-    invoices = _open_invoices(debtor, today)
+    invoices = open_invoices(debtor)
     decorate(action)
     contacts = list(debtor.contacts.all().order_by("kind", "id"))
     audit_view(request, action)
@@ -290,7 +240,7 @@ def task_context(request: HttpRequest, action: Action, form: TaskOutcomeForm, to
         "form": form,
         "phones": [c for c in contacts if c.kind == ContactKind.PHONE],
         "emails": [c for c in contacts if c.kind == ContactKind.EMAIL],
-        "invoice_rows": _invoice_rows(invoices, today),
+        "invoice_rows": open_invoice_rows(invoices, today),
         "events": list(
             Event.objects.filter(debtor=debtor).select_related("actor", "invoice")[:TIMELINE_LIMIT]
         ),

@@ -16,8 +16,10 @@ def demo(args: Any) -> int:
 
     if args.invoices < 1:
         raise CommandError("--invoices must be at least 1")
+    if not 0 <= args.history_days <= 120:
+        raise CommandError("--history-days must be between 0 and 120")
     try:
-        result = demo_load(invoices=args.invoices, seed=args.seed)
+        result = demo_load(invoices=args.invoices, seed=args.seed, history_days=args.history_days)
     except DemoRefused as exc:
         if args.if_empty:
             # `make run` asks for the demo every time; an existing portfolio is kept as it is.

@@ -61,3 +61,22 @@ def test_demo_refuses_a_database_holding_another_portfolio(
     with scopes_disabled():
         assert Organisation.objects.count() == 1
         assert not User.objects.filter(email="demo@recouvre.fr").exists()
+
+
+def test_a_demo_with_history_has_reminders_sent_and_formal_notices_to_approve(settings, tmp_path) -> None:
+    from recouvre.dunning.enums import ActionStatus
+    from recouvre.dunning.models import Action
+
+    settings.DATA_DIR = tmp_path
+    result = demo_load(invoices=600, today=TODAY, history_days=42)
+    organisation = Organisation.objects.get(slug=result.organisation_slug)
+    with scope(organisation=organisation):
+        sent = Action.objects.filter(status=ActionStatus.DISPATCHED)
+        assert sent.filter(step="reminder_1").exists()
+        assert sent.filter(step="letter").exists()
+        # Sent on past days, within the contact hours of each day.
+        assert sent.filter(scheduled_for__lt=TODAY).count() == sent.count()
+        waiting = Action.objects.filter(status=ActionStatus.AWAITING_APPROVAL, step="formal_notice")
+        assert waiting.exists()
+        # Agents assigned: every other account is the demo collector's.
+        assert Debtor.objects.filter(agent__email="agent@recouvre.fr").count() == result.debtors // 2

@@ -10,13 +10,11 @@ from django_scopes import scope
 
 from recouvre.audit.models import AuditEntry
 from recouvre.dunning.domain.scenario import B2B_STANDARD, StepSpec
-from recouvre.dunning.domain.scenario_preview import scenario_calendar, scenario_preview_run
-from recouvre.dunning.domain.scenarios import (
+from recouvre.dunning.domain.scenario_editing import (
     ScenarioInUse,
     ScenarioInvalid,
     conditions_overlap,
     scenario_create,
-    scenario_defaults_ensure,
     scenario_delete,
     scenario_step_delete,
     scenario_step_move,
@@ -24,6 +22,8 @@ from recouvre.dunning.domain.scenarios import (
     scenario_update,
     step_problems,
 )
+from recouvre.dunning.domain.scenario_preview import scenario_calendar, scenario_preview_run
+from recouvre.dunning.domain.scenarios import scenario_defaults_ensure
 from recouvre.dunning.models import Action, ScenarioAssignment, ScenarioStep
 from recouvre.dunning.tests.support import MONDAY, line, load
 from recouvre.ledger.models import Debtor

@@ -10,23 +10,14 @@ from typing import Any
 from recouvre.common.bulk import insert_rows
 from recouvre.imports.domain.csv_rows import DebtorFields, InvoiceLine, RowError
 from recouvre.imports.domain.import_state import ImportRun
+from recouvre.ledger.domain.contacts import IDENTITY_FIELDS
 from recouvre.ledger.enums import ContactKind, DebtorType
 from recouvre.ledger.models import Contact, Debtor
 from recouvre.timeline.domain.services import events_insert
 from recouvre.timeline.enums import EventKind
 
-DEBTOR_FIELDS = (
-    "name",
-    "debtor_type",
-    "segment",
-    "siren",
-    "vat_number",
-    "address",
-    "postcode",
-    "city",
-    "country",
-    "language",
-)
+# The identity the import writes is the one a person edits on the debtor page.
+DEBTOR_FIELDS = IDENTITY_FIELDS
 
 
 # A new debtor's values before it is inserted; the defaults are the model's.
