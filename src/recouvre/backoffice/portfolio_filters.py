@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from recouvre.arrangements.domain.queries import promises_broken_recently
 from recouvre.arrangements.enums import PromiseStatus
 from recouvre.arrangements.models import Promise
 from recouvre.disputes.enums import DisputeStatus
@@ -45,7 +46,6 @@ HAS_CHOICES = [
     ("broken_promise", _("Une promesse non tenue (30 jours)")),
 ]
 PAUSED_CHOICES = [("", _("Tous")), ("yes", _("Suspendues")), ("no", _("Actives"))]
-BROKEN_PROMISE_DAYS = 30
 # Steps done: the message left (or the task was completed); a planned step is not yet the current one.
 DONE_STATUSES = (ActionStatus.DISPATCHED, ActionStatus.DONE)
 NO_AGENT = "none"
@@ -134,19 +134,6 @@ def _paused(today: date) -> Q:
     return Q(Exists(held)) & ~Q(Exists(unheld_open))
 
 
-def broken_promise_debtors(today: date) -> QuerySet[Promise]:
-    """Debtors with a promise broken in the last 30 days and no promise made since (the Today page's
-    count and this filter must agree)."""
-    later = Promise.objects.filter(debtor=OuterRef("debtor"), id__gt=OuterRef("id"))
-    return (
-        Promise.objects.filter(
-            status=PromiseStatus.BROKEN, resolved_on__gte=today - timedelta(days=BROKEN_PROMISE_DAYS)
-        )
-        .exclude(Exists(later))
-        .values("debtor_id")
-    )
-
-
 def apply_filters(debtors: QuerySet[Debtor], filters: dict[str, str], today: date) -> QuerySet[Debtor]:
     """`debtors` joined to their balances (`balance__...`), narrowed by the valid filters."""
     conditions = Q()
@@ -175,7 +162,7 @@ def apply_filters(debtors: QuerySet[Debtor], filters: dict[str, str], today: dat
     elif has == "promise":
         conditions &= Q(id__in=Promise.objects.filter(status=PromiseStatus.OPEN).values("debtor_id"))
     elif has == "broken_promise":
-        conditions &= Q(id__in=broken_promise_debtors(today))
+        conditions &= Q(id__in=promises_broken_recently(today).values("debtor_id"))
     if "step" in filters:
         conditions &= _current_step_is(filters["step"])
     if filters.get("paused") == "yes":

@@ -9,18 +9,16 @@ in `urls`, which backoffice/urls.py includes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.utils.cache import patch_vary_headers
 
-from recouvre.arrangements.enums import PromiseStatus
-from recouvre.arrangements.models import Promise
+from recouvre.arrangements.domain.queries import promises_broken_recently
 from recouvre.backoffice.listing import bucket_rows
 from recouvre.backoffice.views.access import AGENT, membership_required, paris_today, rights
 from recouvre.disputes.enums import DisputeStatus
@@ -32,8 +30,6 @@ from recouvre.ledger.domain.kpis import bars
 
 CALL_CHANNELS = (Channel.CALL, Channel.TASK)
 FAILED_SENDS = (ActionStatus.FAILED, ActionStatus.UNKNOWN)
-# A broken promise stays on the page this long unless a new promise follows it.
-BROKEN_PROMISE_DAYS = 30
 MY_CALLS_SHOWN = 5
 
 
@@ -66,16 +62,6 @@ def _calls_due(today: date) -> Any:
     )
 
 
-def broken_promises(today: date) -> Any:
-    """Promises found broken in the last 30 days that no newer promise of the same debtor followed."""
-    newer = Promise.objects.filter(debtor=OuterRef("debtor"), pk__gt=OuterRef("pk"))
-    return Promise.objects.filter(
-        status=PromiseStatus.BROKEN,
-        resolved_on__gte=today - timedelta(days=BROKEN_PROMISE_DAYS),
-        resolved_on__lte=today,
-    ).exclude(Exists(newer))
-
-
 def work_counts(today: date, user: Any) -> WorkCounts:
     calls = _calls_due(today)
     disputes = Dispute.objects.filter(status=DisputeStatus.OPEN)
@@ -86,7 +72,7 @@ def work_counts(today: date, user: Any) -> WorkCounts:
         my_calls_due=calls.filter(debtor__agent=user).count(),
         open_disputes=disputes.count(),
         disputed_debtors=disputes.values("debtor_id").distinct().count(),
-        broken_promises=broken_promises(today).values("debtor_id").distinct().count(),
+        broken_promises=promises_broken_recently(today).values("debtor_id").distinct().count(),
         failed_sends=Action.objects.filter(status__in=FAILED_SENDS).count(),
     )
 
