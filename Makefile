@@ -20,8 +20,8 @@ test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check src bench
-	$(BIN)/ruff format --check src bench
+	$(BIN)/ruff check src bench docs/screenshots
+	$(BIN)/ruff format --check src bench docs/screenshots
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/recouvre manage makemigrations --check --dry-run

@@ -1,8 +1,6 @@
 """Browser tests: Playwright driving Debian's Chromium against the live server (pytest-django's
-`live_server`, a real HTTP server on the test database).
-
-Set RECOUVRE_SCREENSHOTS to a folder (e.g. docs/screenshots) to save the main pages while the tests walk
-through them; the README's pictures are taken that way, from the same steps the tests check."""
+`live_server`, a real HTTP server on the test database). The README's pictures are taken from the demo
+by docs/screenshots/take.py, with the same browser."""
 
 from __future__ import annotations
 
@@ -62,19 +60,6 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     yield page
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
-
-
-@pytest.fixture
-def shoot() -> Any:
-    """shoot(page, "name") saves docs-quality screenshots when RECOUVRE_SCREENSHOTS is set."""
-    folder = os.environ.get("RECOUVRE_SCREENSHOTS", "")
-
-    def take(page: Any, name: str, full_page: bool = True) -> None:
-        if folder:
-            Path(folder).mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page)
-
-    return take
 
 
 def log_in(page: Any, email: str, password: str = PASSWORD) -> None:

@@ -27,7 +27,7 @@ def books(organisation, import_csv):
     return organisation
 
 
-def test_a_call_that_ends_in_a_promise(page, books, make_user, shoot):
+def test_a_call_that_ends_in_a_promise(page, books, make_user):
     agent = make_user(books, "agent")
     with scope(organisation=books):
         dupont = Debtor.objects.get(ref="411DUPONT")
@@ -46,7 +46,6 @@ def test_a_call_that_ends_in_a_promise(page, books, make_user, shoot):
     timeline = page.locator("#timeline, [aria-labelledby=timeline-title]").first
     assert "Le comptable confirme un virement début décembre." in timeline.inner_text()
     assert re.search(r"1\s234,56", timeline.inner_text())
-    shoot(page, "debtor-after-call")
     with scope(organisation=books):
         promise = Promise.objects.get(debtor=dupont)
         assert promise.amount == Decimal("1234.56")
@@ -55,11 +54,10 @@ def test_a_call_that_ends_in_a_promise(page, books, make_user, shoot):
         assert Event.objects.filter(debtor=dupont, kind="promise_made").count() == 1
 
 
-def test_a_manager_previews_and_approves_a_formal_notice(page, books, manager, shoot):
+def test_a_manager_previews_and_approves_a_formal_notice(page, books, manager):
     action = notice(books)
     log_in(page, manager.email)
     page.get_by_role("link", name=re.compile("À approuver")).first.click()
-    shoot(page, "approvals")
     page.get_by_role("link", name=re.compile("Voir la lettre")).first.click()
     page.wait_for_load_state("networkidle")
     frame = page.frame_locator("iframe.preview-frame")
@@ -70,7 +68,6 @@ def test_a_manager_previews_and_approves_a_formal_notice(page, books, manager, s
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
     assert response.body().startswith(b"%PDF")
-    shoot(page, "approval-notice")
     page.get_by_role("button", name=re.compile("^Approuver")).click()
     page.wait_for_load_state("networkidle")
     with scope(organisation=books):

@@ -24,10 +24,9 @@ def test_a_wrong_password_says_so_and_keeps_the_email(page, people):
     assert page.get_by_label("Adresse e-mail").input_value() == people["manager"].email
 
 
-def test_sign_in_then_find_and_open_a_debtor(page, people, shoot):
+def test_sign_in_then_find_and_open_a_debtor(page, people):
     log_in(page, people["manager"].email)
     assert "/login/" not in page.url
-    shoot(page, "today")
     page.get_by_role("link", name="Portefeuille").click()
     search = page.get_by_role("searchbox")
     # By invoice number: the table is swapped in place by htmx as one types.
@@ -37,10 +36,8 @@ def test_sign_in_then_find_and_open_a_debtor(page, people, shoot):
     assert page.get_by_role("link", name=re.compile("Dupont Industrie")).count() == 0
     search.fill("")
     page.wait_for_load_state("networkidle")
-    shoot(page, "debtors")
     page.get_by_role("link", name=re.compile("Dupont Industrie")).first.click()
     page.wait_for_load_state("networkidle")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Dupont Industrie")
     # French amounts: a thousands separator (narrow no-break space) and a decimal comma.
     assert re.search(r"1\u202f?\s?234,56\s€", page.content().replace("&nbsp;", " "))
-    shoot(page, "debtor")

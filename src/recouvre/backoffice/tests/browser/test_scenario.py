@@ -14,7 +14,7 @@ from recouvre.dunning.models import ScenarioStep
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
-def test_edit_a_scenario_step(page, organisation, manager, shoot):
+def test_edit_a_scenario_step(page, organisation, manager):
     with scope(organisation=organisation):
         scenario = scenario_defaults_ensure(organisation=organisation)
         notice = ScenarioStep.objects.get(scenario=scenario, code="formal_notice")
@@ -22,7 +22,6 @@ def test_edit_a_scenario_step(page, organisation, manager, shoot):
     log_in(page, manager.email)
     page.get_by_role("link", name="Scénarios").click()
     page.get_by_role("link", name=scenario.name).click()
-    shoot(page, "scenario")
     page.get_by_role("link", name=re.compile(r"^Modifier l.étape .*\(jour 35\)")).click()
     page.locator("#id_day").fill("40")
     page.get_by_role("button", name=re.compile("Enregistrer l.étape")).click()
