@@ -46,6 +46,14 @@ HAS_CHOICES = [
     ("broken_promise", _("Une promesse non tenue (30 jours)")),
 ]
 PAUSED_CHOICES = [("", _("Tous")), ("yes", _("Suspendues")), ("no", _("Actives"))]
+# The payer profile of dunning.md until the risk scoring comes; "unknown" = fewer than 5 settled invoices.
+RISK_CHOICES = [
+    ("", _("Tous")),
+    ("good", _("Bon payeur")),
+    ("standard", _("Payeur moyen")),
+    ("late", _("Retardataire habituel")),
+    ("unknown", _("Historique insuffisant")),
+]
 # Steps done: the message left (or the task was completed); a planned step is not yet the current one.
 DONE_STATUSES = (ActionStatus.DISPATCHED, ActionStatus.DONE)
 NO_AGENT = "none"
@@ -74,6 +82,7 @@ class PortfolioFilterForm(DescribedErrorsForm):
     bucket = forms.ChoiceField(required=False, choices=BUCKET_CHOICES, label=_("Retard"))
     has = forms.ChoiceField(required=False, choices=HAS_CHOICES, label=_("Dossier avec"))
     paused = forms.ChoiceField(required=False, choices=PAUSED_CHOICES, label=_("Relances"))
+    risk = forms.ChoiceField(required=False, choices=RISK_CHOICES, label=_("Profil de paiement"))
 
     def __init__(self, data: Any, *, organisation: Any, agents: list[tuple[str, str]] | None = None) -> None:
         super().__init__(data)
@@ -141,6 +150,9 @@ def apply_filters(debtors: QuerySet[Debtor], filters: dict[str, str], today: dat
         conditions &= Q(segment=filters["segment"])
     if "type" in filters:
         conditions &= Q(debtor_type=filters["type"])
+    if "risk" in filters:
+        # Written each morning into the read model (dunning.domain.profiles); the view makes sure of it.
+        conditions &= Q(balance__payer_profile="" if filters["risk"] == "unknown" else filters["risk"])
     if "agent" in filters:
         agent = filters["agent"]
         conditions &= Q(agent__isnull=True) if agent == NO_AGENT else Q(agent_id=int(agent))

@@ -4,6 +4,8 @@ includes."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -27,8 +29,9 @@ from recouvre.backoffice.portfolio_bulk import BulkActionForm, bulk_apply
 from recouvre.backoffice.portfolio_export import export_response
 from recouvre.backoffice.portfolio_filters import PortfolioFilterForm, agent_choices
 from recouvre.backoffice.views.access import MANAGER, membership_required, paris_today, role_required
+from recouvre.dunning.domain.profiles import payer_profiles_current
 from recouvre.ledger.domain.ageing import days_overdue
-from recouvre.ledger.domain.balances import debtor_balances_current
+from recouvre.ledger.domain.balances import BalancesSnapshot, debtor_balances_current
 from recouvre.ledger.models import Debtor
 from recouvre.tenancy.domain.services import role_allows
 
@@ -49,6 +52,15 @@ def _view_query(filters: dict[str, str], sort: str) -> str:
     return urlencode({**filters, "sort": sort})
 
 
+def balances_current(organisation: Any, today: date, filters: dict[str, str]) -> BalancesSnapshot:
+    """The read model brought up to date before a read, with today's payer profiles when the view
+    filters on them (the morning's clock has normally written them already)."""
+    snapshot = debtor_balances_current(organisation=organisation, today=today)
+    if "risk" in filters:
+        payer_profiles_current(organisation=organisation, today=today)
+    return snapshot
+
+
 @require_GET
 @membership_required
 def debtor_list(request: HttpRequest) -> HttpResponse:
@@ -58,7 +70,7 @@ def debtor_list(request: HttpRequest) -> HttpResponse:
     form = PortfolioFilterForm(request.GET, organisation=organisation, agents=agents)
     filters = form.filters()
     sort = normalise_sort(request.GET.get("sort"))
-    snapshot = debtor_balances_current(organisation=organisation, today=today)
+    snapshot = balances_current(organisation, today, filters)
     number = request.GET.get("page", "")
     rows, count, exact = debtor_page_rows(
         organisation=organisation, filters=filters, sort=sort, today=today, total=snapshot.debtors,
@@ -107,7 +119,7 @@ def debtor_export(request: HttpRequest, kind: str) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
     filters = PortfolioFilterForm(request.GET, organisation=organisation).filters()
     sort = normalise_sort(request.GET.get("sort"))
-    debtor_balances_current(organisation=organisation, today=today)
+    balances_current(organisation, today, filters)
     rows = debtor_rows(organisation=organisation, filters=filters, sort=sort, today=today)
     return export_response(kind, rows.select_related("agent"), today)
 
@@ -124,7 +136,7 @@ def debtor_bulk(request: HttpRequest) -> HttpResponse:
     view = QueryDict(form.cleaned_data["filters"])
     if form.cleaned_data["scope"] == "all":
         filters = PortfolioFilterForm(view, organisation=organisation).filters()
-        debtor_balances_current(organisation=organisation, today=today)
+        balances_current(organisation, today, filters)
         rows = debtor_rows(organisation=organisation, filters=filters, sort="name", today=today)
         debtors = list(rows[: BULK_LIMIT + 1])
         if len(debtors) > BULK_LIMIT:

@@ -14,8 +14,8 @@ from django_scopes import scope
 
 from recouvre.dunning.domain.cycle import PlanFigures, cycle_plan
 from recouvre.dunning.domain.dispatch import DispatchFigures, dispatch_pass
+from recouvre.dunning.domain.profiles import payer_profiles_store
 from recouvre.dunning.models import CycleRun
-from recouvre.ledger.domain.balances import debtor_balances_current
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -67,9 +67,9 @@ def clock_tick(*, organisation: Any, now: datetime | None = None) -> dict[str, A
             run = CycleRun.objects.filter(organisation=organisation, day=local.date()).first()
             if run is None or run.planned_at is None:
                 done["planned"] = cycle_plan(organisation=organisation, today=local.date(), now=now).as_dict()
-                # The portfolio's balances for the new day, so that the first page of the morning
-                # does not pay for moving every debtor's overdue amount.
-                debtor_balances_current(organisation=organisation, today=local.date())
+                # The portfolio's balances and payer profiles for the new day, so that the first
+                # page of the morning does not pay for them (payer_profiles_store builds both).
+                payer_profiles_store(organisation=organisation, today=local.date())
         if hours.start <= local.time() < hours.end:
             done["dispatched"] = dispatch_pass(
                 organisation=organisation, today=local.date(), now=now

@@ -19,9 +19,14 @@ class DebtorBalance(OrganisationScopedModel):
     overdue_balance = models.DecimalField(max_digits=14, decimal_places=2)
     # The due date of the oldest overdue invoice: the overdue bucket and the days late come from it.
     oldest_due = models.DateField(null=True, blank=True)
+    # The payer profile of dunning.md (good, standard, late; empty: too little history), written each
+    # morning by the dunning engine (`dunning.domain.profiles.payer_profiles_store`). A database default
+    # so that the balances' set-based rebuild, which does not know it, inserts new debtors without one.
+    payer_profile = models.CharField(max_length=10, blank=True, default="", db_default="")
 
     class Meta:
         indexes = [
+            models.Index(fields=["organisation", "payer_profile"], name="balance_org_profile"),
             models.Index(fields=["organisation", "overdue_balance"], name="balance_org_overdue"),
             models.Index(fields=["organisation", "open_balance"], name="balance_org_open"),
             models.Index(fields=["organisation", "oldest_due"], name="balance_org_oldest_due"),
@@ -38,6 +43,8 @@ class DebtorBalanceState(OrganisationScopedModel):
     # the number of debtors, and the aged balance (`ledger.domain.queries.aged_balance`) as strings.
     debtors = models.PositiveIntegerField(default=0)
     aged = models.JSONField(default=dict)
+    # The day the payer profiles were last written (null: never).
+    profiles_as_of = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation"], name="balance_state_one_per_org")]
