@@ -85,6 +85,9 @@ class Action(OrganisationScopedModel):
             models.Index(fields=["organisation", "status", "scheduled_for"], name="action_org_status_day"),
             models.Index(fields=["organisation", "scheduled_for"], name="action_org_day"),
             models.Index(fields=["debtor", "scheduled_for"], name="action_debtor_day"),
+            # The portfolio's "current step" filter: the done actions of one step (221 → 36 ms at
+            # 175,000 actions, docs/performance.md).
+            models.Index(fields=["organisation", "step", "status"], name="action_org_step_status"),
         ]
 
     def __str__(self) -> str:
