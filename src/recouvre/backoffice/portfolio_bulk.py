@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from recouvre.backoffice.portfolio_filters import NO_AGENT, DescribedErrorsForm, agent_choices
@@ -81,20 +81,35 @@ class BulkActionForm(DescribedErrorsForm):
         action = data["action"]
         if action == "assign":
             agent = dict(self.fields["agent"].choices)[data["agent"]]
-            return gettext("Confier %(count)s débiteur(s) à %(agent)s") % {"count": count, "agent": agent}
+            text = ngettext(
+                "Confier %(count)s débiteur à %(agent)s", "Confier %(count)s débiteurs à %(agent)s", count
+            )
+            return text % {"count": count, "agent": agent}
         if action == "pause":
-            text = gettext("Suspendre les relances de %(count)s débiteur(s) jusqu'au %(until)s (%(reason)s)")
+            text = ngettext(
+                "Suspendre les relances de %(count)s débiteur jusqu'au %(until)s (%(reason)s)",
+                "Suspendre les relances de %(count)s débiteurs jusqu'au %(until)s (%(reason)s)",
+                count,
+            )
             return text % {
                 "count": count,
                 "until": data["until"].strftime("%d/%m/%Y"),
                 "reason": data["reason"],
             }
         if action == "resume":
-            return gettext("Reprendre les relances de %(count)s débiteur(s)") % {"count": count}
+            text = ngettext(
+                "Reprendre les relances de %(count)s débiteur",
+                "Reprendre les relances de %(count)s débiteurs",
+                count,
+            )
+            return text % {"count": count}
         scenario = dict(self.fields["scenario"].choices)[data["scenario"]]
-        return gettext("Mettre %(count)s débiteur(s) sur le scénario « %(scenario)s »") % {
-            "count": count, "scenario": scenario,
-        }  # fmt: skip
+        text = ngettext(
+            "Mettre %(count)s débiteur sur le scénario « %(scenario)s »",
+            "Mettre %(count)s débiteurs sur le scénario « %(scenario)s »",
+            count,
+        )
+        return text % {"count": count, "scenario": scenario}
 
 
 def bulk_apply(*, form: BulkActionForm, organisation: Any, debtors: Sequence[Debtor], actor: Any) -> int:

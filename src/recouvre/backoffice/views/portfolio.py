@@ -154,7 +154,13 @@ def debtor_bulk(request: HttpRequest) -> HttpResponse:
     changed = bulk_apply(form=form, organisation=organisation, debtors=debtors, actor=request.user)
     messages.success(
         request,
-        gettext("%(summary)s : %(changed)s modifié(s), %(same)s déjà dans cet état.")
+        ngettext(
+            "%(summary)s : %(changed)s modifié, %(same)s déjà dans cet état.",
+            "%(summary)s : %(changed)s modifiés, %(same)s déjà dans cet état.",
+            # French puts 0 in the singular; the source strings are French and, without a French
+            # catalogue, gettext would apply English's rule to them.
+            changed if changed > 1 else 1,
+        )
         % {"summary": form.describe(len(debtors)), "changed": changed, "same": len(debtors) - changed},
     )
     return redirect(back)
