@@ -31,7 +31,7 @@ def _common(
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from recouvre.cli.commands import dunning, ledger, runtime, setup
+    from recouvre.cli.commands import dunning, law, ledger, runtime, setup
 
     parser = argparse.ArgumentParser(prog="recouvre", description="B2B receivables collection for France.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -83,6 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
     invoice = commands.add_parser("invoice", help="invoices").add_subparsers(dest="sub", required=True)
     p = add(invoice, "show", ledger.invoice_show, "one invoice as of a date", day=True)
     p.add_argument("number", metavar="NUM")
+
+    p = add(
+        commands, "penalties", law.penalties, "late-payment penalties and indemnity as of a date", day=True
+    )
+    p.add_argument("--invoice", required=True, metavar="NUM")
+
+    rates = commands.add_parser("rates", help="rate tables").add_subparsers(dest="sub", required=True)
+    p = add(rates, "update", law.rates_update, "load a newer rate table (checked whole first)", org=False)
+    p.add_argument("file", metavar="FILE")
 
     report = commands.add_parser("report", help="reports").add_subparsers(dest="sub", required=True)
     add(report, "aging", ledger.report_aging, "the aged balance of open invoices", day=True)

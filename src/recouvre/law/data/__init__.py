@@ -1,0 +1,1 @@
+"""Rate tables shipped with the product (facts: see rates.csv and its provenance columns)."""
