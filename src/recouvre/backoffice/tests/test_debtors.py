@@ -107,11 +107,31 @@ def test_the_debtor_page_says_where_the_scenario_stands_and_what_comes_next(sign
     assert "Relance 1 au plus tôt le 22/11/2026" in outlook
 
 
-def test_penalties_are_announced_not_made_up(signed_in, books):
+def _penalty(amount: str, days: int) -> str:
+    """B2B interest of one half-year (ECB rate of H2 2026 + 10 points, actual/365, half-up) plus 40 EUR,
+    from the packaged table: the figure french-law.md defines, computed here by hand."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from recouvre.law.domain.rates import HalfYear
+    from recouvre.ledger.domain.penalties import rate_table
+
+    rate = rate_table().ecb_mro(HalfYear(2026, 2)) + Decimal("10")
+    interest = (Decimal(amount) * rate / 100 * days / 365).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return f"{interest + 40:.2f}".replace(".", ",")
+
+
+def test_the_debtor_page_shows_each_invoices_penalties_and_their_basis(signed_in, books):
     page = signed_in.get(f"/debtors/{debtor_pk(books, '411DUPONT')}/").content.decode()
     open_part = page.split('id="open-title"')[1].split("</section>")[0]
-    assert open_part.count("calcul à venir") == 4  # one cell per open invoice, and the note below
-    assert "Pénalités" in open_part
+    rows = {row.split("</a>")[0].rsplit(">", 1)[-1]: row for row in open_part.split("<tr>")[2:]}
+    # 53 and 52 days late on 22/11/2026; the disputed invoice still bears penalties (only reminders stop).
+    assert _penalty("1234.56", 53) in rows["F-2026-001"]
+    assert _penalty("80.00", 52) in rows["F-2026-004"]
+    assert "dont 40,00" in rows["F-2026-001"]
+    # Not yet due: nothing.
+    assert '<td class="num penalties"><span class="muted">—</span></td>' in rows["F-2026-002"]
+    assert "BCE + 10 points" in open_part
+    assert "table des taux du 05/02/2026" in open_part
 
 
 def test_open_invoices_link_to_their_page(signed_in, books):

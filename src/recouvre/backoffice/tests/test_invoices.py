@@ -23,7 +23,7 @@ def page_of(client, inv):
     return client.get(reverse("backoffice:invoice-detail", args=[inv.pk]))
 
 
-def test_the_invoice_page_shows_its_details_ages_and_no_fake_penalties(signed_in, books):
+def test_the_invoice_page_shows_its_details_ages_and_penalties(signed_in, books):
     inv = invoice(books, "F-2026-001")
     response = page_of(signed_in, inv)
     assert response.status_code == 200
@@ -32,7 +32,10 @@ def test_the_invoice_page_shows_its_details_ages_and_no_fake_penalties(signed_in
     assert "Dupont Industrie" in page
     assert f"1{NBSP}234,56{NBSP}€" in page
     assert "53 jours de retard" in page
-    assert "pénalités : calcul à venir" in page
+    # 53 days at the H2 2026 rate (one period), its interest and the 40 EUR shown apart.
+    assert "Détail du calcul des intérêts" in page
+    assert "indemnité 40,00" in page
+    assert "<td>01/10/2026</td><td>22/11/2026</td>" in page
     assert "Aucun PDF importé" in page
     assert "30/09/2031" in page  # limitation date
     assert f'href="{reverse("backoffice:debtor-detail", args=[inv.debtor_id])}"' in page

@@ -44,8 +44,10 @@ from recouvre.dunning.domain.scenarios import scenario_spec
 from recouvre.dunning.enums import ActionStatus, CallOutcome, CaseStatus
 from recouvre.dunning.enums import Channel as ActionChannel
 from recouvre.dunning.models import Action, Case, Scenario, ScenarioAssignment, ScenarioStep
+from recouvre.law.domain.penalties import Penalties
 from recouvre.ledger.domain.ageing import days_overdue
 from recouvre.ledger.domain.debtors import debtor_pause_states
+from recouvre.ledger.domain.penalties import invoices_penalties
 from recouvre.ledger.domain.queries import aged_balance, invoices_as_of, unallocated_credit
 from recouvre.ledger.enums import DocumentType, InvoiceStatus
 from recouvre.ledger.models import Allocation, Debtor, Invoice
@@ -70,9 +72,13 @@ class OpenInvoiceRow:
     disputed: bool
     prescription_date: date | None
     days_late: int
+    # Late-payment penalties as of today (law.domain.penalties); None where not computed (short lists).
+    penalties: Penalties | None = None
 
 
-def open_invoice_rows(invoices: list[Invoice], today: date) -> list[OpenInvoiceRow]:
+def open_invoice_rows(
+    invoices: list[Invoice], today: date, penalties: dict[int, Penalties] | None = None
+) -> list[OpenInvoiceRow]:
     # One truth for "as of today" (future-dated allocations, disputes, limitation): the ledger's.
     states = invoices_as_of(invoices, today)
     return [
@@ -84,9 +90,39 @@ def open_invoice_rows(invoices: list[Invoice], today: date) -> list[OpenInvoiceR
             disputed=states[invoice.pk].disputed,
             prescription_date=states[invoice.pk].prescription_date,
             days_late=days_overdue(invoice.due_date, today),
+            penalties=(penalties or {}).get(invoice.pk),
         )
         for invoice in invoices
     ]
+
+
+@dataclass(frozen=True)
+class PenaltiesSummary:
+    """The debtor's claim beyond the principal, as of today, and what it rests on."""
+
+    interest: Decimal
+    fixed_indemnity: Decimal
+    regime: str
+    table_date: date
+    missing: tuple[str, ...]  # half-years without a rate ("2027-H1")
+
+    @property
+    def total(self) -> Decimal:
+        return self.interest + self.fixed_indemnity
+
+
+def penalties_summary(penalties: dict[int, Penalties], regime: str) -> PenaltiesSummary | None:
+    if not penalties:
+        return None
+    figures = list(penalties.values())
+    missing = sorted({str(m.half_year) for p in figures for m in p.missing_rates})
+    return PenaltiesSummary(
+        interest=sum((p.interest for p in figures), Decimal("0")),
+        fixed_indemnity=sum((p.fixed_indemnity for p in figures), Decimal("0")),
+        regime=regime,
+        table_date=figures[0].table_date,
+        missing=tuple(missing),
+    )
 
 
 def open_invoices(debtor: Debtor) -> list[Invoice]:
@@ -243,6 +279,7 @@ def debtor_page(
     contacts = list(debtor.contacts.all())
     aged = aged_balance(today, debtor=debtor)
     outlook, scenario_info = debtor_outlook_for(debtor, opened, today)
+    penalties = invoices_penalties(opened, today)
     page_forms = _forms(request.organisation, debtor, opened, today, contacts)  # type: ignore[attr-defined]
     if scenario_info["assigned"]:
         page_forms["scenario"] = ScenarioForm(initial={"scenario": scenario_info["scenario"].pk})
@@ -253,7 +290,8 @@ def debtor_page(
         "debtor": debtor,
         "today": today,
         "contacts": [(c, page_forms["contact_edits"][c.pk]) for c in contacts],
-        "open_rows": open_invoice_rows(opened, today),
+        "open_rows": open_invoice_rows(opened, today, penalties),
+        "penalties": penalties_summary(penalties, debtor.debtor_type),
         "closed_invoices": closed,
         "closed_count": closed_query.count() if len(closed) == CLOSED_LIMIT else len(closed),
         "payments": payments,

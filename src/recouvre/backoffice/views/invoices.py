@@ -29,6 +29,7 @@ from recouvre.disputes.enums import DisputeStatus
 from recouvre.disputes.models import Dispute
 from recouvre.dunning.models import Action
 from recouvre.ledger.domain.ageing import days_overdue
+from recouvre.ledger.domain.penalties import invoices_penalties
 from recouvre.ledger.domain.queries import invoice_as_of
 from recouvre.ledger.enums import DocumentType, InvoiceStatus
 from recouvre.ledger.models import Allocation, Invoice
@@ -90,6 +91,8 @@ def invoice_page(
         "state": state,
         "status_label": STATUS_LABELS.get(state.status, state.status),
         "days_late": days_overdue(invoice.due_date, today) if is_open_invoice else 0,
+        # Penalties run until payment in full: a settled invoice still shows what its lateness cost.
+        "penalties": invoices_penalties([invoice], today).get(invoice.pk),
         "allocations": allocations,
         "credit_notes": list(invoice.credit_notes.order_by("issue_date", "number")),
         "disputes": disputes,
