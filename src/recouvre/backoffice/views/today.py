@@ -27,6 +27,7 @@ from recouvre.dunning.enums import ActionStatus, Channel
 from recouvre.dunning.models import Action
 from recouvre.ledger.domain.kpi_queries import headline_figures
 from recouvre.ledger.domain.kpis import bars
+from recouvre.ledger.domain.limitation_watch import invoices_at_risk
 
 CALL_CHANNELS = (Channel.CALL, Channel.TASK)
 FAILED_SENDS = (ActionStatus.FAILED, ActionStatus.UNKNOWN)
@@ -43,6 +44,8 @@ class WorkCounts:
     disputed_debtors: int
     broken_promises: int
     failed_sends: int
+    # Open invoices whose limitation date is within 6 months (french-law.md's warning).
+    near_limitation: int = 0
 
     @property
     def nothing_to_do(self) -> bool:
@@ -52,6 +55,7 @@ class WorkCounts:
             or self.open_disputes
             or self.broken_promises
             or self.failed_sends
+            or self.near_limitation
         )
 
 
@@ -74,6 +78,7 @@ def work_counts(today: date, user: Any) -> WorkCounts:
         disputed_debtors=disputes.values("debtor_id").distinct().count(),
         broken_promises=promises_broken_recently(today).values("debtor_id").distinct().count(),
         failed_sends=Action.objects.filter(status__in=FAILED_SENDS).count(),
+        near_limitation=invoices_at_risk(today, shown=0)[1],
     )
 
 

@@ -34,3 +34,16 @@ def prescription_date(
         if interruption > start:
             start = interruption
     return add_years(start, years)
+
+
+def add_months(start: date, months: int) -> date:
+    """Same day-number `months` later (or earlier); a day the month lacks falls back to its last day."""
+    index = start.year * 12 + start.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    for day in (start.day, 30, 29, 28):
+        try:
+            return date(year, month, min(start.day, day))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: every month has 28 days")
