@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 
 PACKAGED_TABLE = Path(__file__).resolve().parent.parent / "data" / "rates.csv"
@@ -197,6 +198,14 @@ def parse_rate_table(text: str, source: str = "") -> RateTable:
 
 
 def read_rate_table(path: Path) -> RateTable:
+    # Every debtor and invoice page asks for the table in force: parse a file once per version of it
+    # (its size and modification time), not once per request.
+    stat = path.stat()
+    return _read_rate_table(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _read_rate_table(path: Path, _mtime_ns: int, _size: int) -> RateTable:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:

@@ -129,3 +129,17 @@ def test_a_stored_table_damaged_since_is_skipped(tmp_path):
     (tmp_path / "rates").mkdir()
     (tmp_path / "rates" / "rates-2099-01-01.csv").write_text("garbage\n", encoding="utf-8")
     assert table_in_force(tmp_path).table_date == date(2026, 2, 5)
+
+
+def test_a_table_file_is_parsed_once_per_version(tmp_path):
+    """Pages read the table in force on every request: the same file is not parsed again, but a
+    file changed since is."""
+    table_store(f"{HEADER}\n{row()}\n", tmp_path)
+    first = table_in_force(tmp_path)
+    assert table_in_force(tmp_path) is first
+    stored = tmp_path / "rates" / "rates-2027-01-10.csv"
+    text = stored.read_text(encoding="utf-8")
+    stored.write_text("garbage\n", encoding="utf-8")
+    assert table_in_force(tmp_path).table_date == date(2026, 2, 5)
+    stored.write_text(text.replace("2.00", "2.25", 1), encoding="utf-8")
+    assert table_in_force(tmp_path).ecb_mro(HalfYear(2027, 1)) == Decimal("2.25")
