@@ -50,3 +50,21 @@ class Origin(models.TextChoices):
     MANUAL = "manual", _("Saisie")
     API = "api", _("API")
     DEMO = "demo", _("Démo")
+
+
+class AllocationPart(models.TextChoices):
+    """What a share of a payment settled: the invoice's principal, or the late-payment interest it
+    bore (C. civ. 1343-1, when the organisation imputes payments on interest first)."""
+
+    PRINCIPAL = "principal", _("Principal")
+    INTEREST = "interest", _("Intérêts")
+
+
+class InterruptionKind(models.TextChoices):
+    """What starts a new limitation period (C. civ. 2240, 2241, 2244). A reminder or a formal notice
+    is deliberately absent: it never interrupts limitation."""
+
+    ACKNOWLEDGEMENT = "acknowledgement", _("Reconnaissance de dette")
+    PAYMENT_PLAN = "payment_plan", _("Échéancier signé")
+    COURT_CLAIM = "court_claim", _("Demande en justice")
+    ENFORCEMENT = "enforcement", _("Mesure d'exécution ou conservatoire")

@@ -32,3 +32,9 @@ class EventKind(models.TextChoices):
     CONTACT_CHANGED = "contact_changed", _("Contact modifié")
     # A one-off message a person asked for: it leaves through the outbox like any other.
     MESSAGE_PLANNED = "message_planned", _("Message programmé")
+    # French law (issue 5): a new limitation period started (or a mistaken record withdrawn), a
+    # document stopped by its compliance check, the insolvency proceedings recorded.
+    LIMITATION_INTERRUPTED = "limitation_interrupted", _("Prescription interrompue")
+    LIMITATION_INTERRUPTION_WITHDRAWN = "limitation_interruption_withdrawn", _("Interruption retirée")
+    COMPLIANCE_FAILED = "compliance_failed", _("Document bloqué par le contrôle de conformité")
+    INSOLVENCY_RECORDED = "insolvency_recorded", _("Procédure collective enregistrée")

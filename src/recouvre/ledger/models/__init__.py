@@ -1,6 +1,7 @@
 from recouvre.ledger.models.balance import DebtorBalance, DebtorBalanceState
 from recouvre.ledger.models.debtor import Contact, Debtor
 from recouvre.ledger.models.hold import Hold
+from recouvre.ledger.models.interruption import LimitationInterruption
 from recouvre.ledger.models.invoice import Invoice
 from recouvre.ledger.models.payment import Allocation, Payment
 
@@ -12,5 +13,6 @@ __all__ = [
     "DebtorBalanceState",
     "Hold",
     "Invoice",
+    "LimitationInterruption",
     "Payment",
 ]

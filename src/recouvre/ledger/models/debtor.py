@@ -25,6 +25,9 @@ class Debtor(OrganisationScopedModel):
     # Opening of insolvency proceedings (sauvegarde, redressement, liquidation): no reminder may go
     # out, the claim is declared to the administrator instead.
     insolvency_since = models.DateField(null=True, blank=True)
+    # A contractual late-payment rate (percent per year) agreed with this debtor: overrides the
+    # organisation's, an invoice's own rate overrides it; the 3x floor applies (french-law.md).
+    contractual_rate = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.MANUAL)
     # The collector who works this account (worklist, portfolio filter); agencies share portfolios.
     agent = models.ForeignKey(

@@ -36,6 +36,9 @@ class Invoice(OrganisationScopedModel):
     )
     # A contractual late-payment rate (percent per year) overriding the organisation's; see french-law.md.
     contractual_rate = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
+    # The day the first formal notice listing this invoice left (set by the dispatcher): a consumer
+    # owes legal interest from it (C. civ. 1231-6, 1344-1). It never touches limitation.
+    formal_notice_on = models.DateField(null=True, blank=True)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.MANUAL)
     # What the creditor's books last said (the `disputed` column): an import opens a dispute only when
     # this turns true, so re-importing a file never reopens a dispute a manager has closed.

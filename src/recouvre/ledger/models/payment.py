@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from recouvre.common.models import OrganisationScopedModel
-from recouvre.ledger.enums import PaymentSource
+from recouvre.ledger.enums import AllocationPart, PaymentSource
 
 
 class Payment(OrganisationScopedModel):
@@ -46,6 +46,15 @@ class Allocation(OrganisationScopedModel):
     )
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     date = models.DateField()
+    # Only principal shares reduce the invoice's open amount; an interest share settles late-payment
+    # interest the invoice bore (interest-first imputation, C. civ. 1343-1, an organisation setting).
+    # db_default: the imports' bulk writers name their columns and leave this one to the database.
+    part = models.CharField(
+        max_length=10,
+        choices=AllocationPart.choices,
+        default=AllocationPart.PRINCIPAL,
+        db_default=AllocationPart.PRINCIPAL,
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -59,6 +68,11 @@ class Allocation(OrganisationScopedModel):
                     | models.Q(payment__isnull=True, credit_note__isnull=False)
                 ),
                 name="allocation_one_source",
+            ),
+            # A credit note cancels principal; only money pays interest.
+            models.CheckConstraint(
+                condition=models.Q(part=AllocationPart.PRINCIPAL) | models.Q(payment__isnull=False),
+                name="allocation_interest_paid_by_payment",
             ),
         ]
         indexes = [models.Index(fields=["invoice", "date"], name="allocation_invoice_date")]
