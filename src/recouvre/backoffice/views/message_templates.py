@@ -362,10 +362,12 @@ def _made_up(organisation: Any, language: str, today: date) -> dict[str, str]:
         "payment_reference": "411DUPONT F-2026-001",
         "deadline_date": day(today + timedelta(days=FORMAL_NOTICE_DAYS)),
         "fixed_indemnity_total": "40,00 €" if french else "€40.00",
-        "interest_total": "calculées au taux légal au jour du paiement"
+        "interest_total": "22,91 €" if french else "€22.91",
+        "penalty_rate": "12,15\u00a0% l'an (taux de refinancement de la Banque centrale européenne majoré de 10 points)"
         if french
-        else "computed at the statutory rate on the day of payment",
-        "total_claimed": "1 274,56 €" if french else "€1,274.56",
+        else "12.15% a year (European Central Bank refinancing rate plus 10 points)",
+        "agency_name": organisation.name if organisation.is_agency else "",
+        "total_claimed": "1 297,47 €" if french else "€1,297.47",
         "today": day(today),
         "agent_name": f"Service recouvrement, {organisation.name}",
     }

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core import signing
 from schwifty import IBAN
 
+from recouvre.dunning.domain.claim import Claim, basis_note, claim_of, rate_text
+from recouvre.dunning.domain.parties import address_lines, agency_block, parties_of
 from recouvre.dunning.domain.profile import HISTORY, payer_profile
 from recouvre.dunning.models import Action
 from recouvre.kernel.money import format_money
@@ -27,7 +29,6 @@ from recouvre.messaging.domain.templates import template_resolve
 from recouvre.messaging.letters.content import LetterContent, LetterInvoice, LetterTotals, Party
 from recouvre.messaging.transports.base import OutgoingMessage
 
-FIXED_INDEMNITY = Decimal("40.00")  # per invoice, C. com. D441-5 (not for consumers)
 FORMAL_NOTICE_DAYS = 8
 PORTAL_SALT = "recouvre.portal"
 
@@ -118,20 +119,33 @@ def _bic_of(iban: str) -> str:
     return str(bic) if bic else ""
 
 
+def claims_penalties(action: Action, debtor: Debtor) -> bool:
+    """The firm letter and the formal notice claim the penalties and indemnity in figures; earlier
+    steps only remind the debtor of them. A consumer owes neither (interest runs from the notice)."""
+    return action.step in ("letter", "formal_notice") and debtor.debtor_type != "B2C"
+
+
 def context_for(
     action: Action, debtor: Debtor, organisation: Any, invoices: list[Invoice], today: date
 ) -> dict[str, str]:
     language = debtor.language or "fr"
     french = _french(language)
     currency = invoices[0].currency if invoices else "EUR"
-    total = sum((i.open_amount for i in invoices), Decimal("0"))
+    claim = claim_of(invoices, debtor.debtor_type, today)
     oldest = min((i.due_date for i in invoices), default=today)
-    claims_indemnity = debtor.debtor_type != "B2C"
-    indemnity = FIXED_INDEMNITY * len(invoices) if claims_indemnity else Decimal("0")
     contact = debtor.contacts.filter(invalid_since__isnull=True).exclude(name="").first()
     iban = organisation.iban or ""
+    parties = parties_of(organisation)
+    interest = format_money(claim.interest, currency, french=french)
+    if claim.missing:
+        interest += (
+            " (plus les périodes au taux légal non chiffrées)"
+            if french
+            else " (plus unfigured periods at the statutory rate)"
+        )
     return {
-        "creditor_name": organisation.name,
+        "creditor_name": parties.creditor_name,
+        "agency_name": parties.agency_name,
         "creditor_email": organisation.email or settings.DEFAULT_FROM_EMAIL,
         "creditor_phone": str((organisation.settings or {}).get("phone", "")),
         "creditor_iban": " ".join(iban[i : i + 4] for i in range(0, len(iban), 4)),
@@ -141,24 +155,33 @@ def context_for(
         "contact_name": contact.name if contact else "",
         "invoices_table": _table_text(invoices, language),
         "invoice_count": str(len(invoices)),
-        "total_due": format_money(total, currency, french=french),
+        "total_due": format_money(claim.principal, currency, french=french),
         "oldest_due_date": _day(oldest, language),
         "due_date": _day(action.courtesy_due_date or oldest, language),
         "days_overdue": str(max((today - oldest).days, 0)),
         "portal_link": portal_link(debtor),
         "payment_reference": f"{debtor.ref} {invoices[0].number}" if invoices else debtor.ref,
         "deadline_date": _day(today + timedelta(days=FORMAL_NOTICE_DAYS), language),
-        "fixed_indemnity_total": format_money(indemnity, currency, french=french),
-        # Penalties are computed to the cent by the French-law engine (issue 5); until then the
-        # documents claim them in principle, never a made-up figure.
-        "interest_total": "calculées au taux légal au jour du paiement"
-        if french
-        else "computed at the statutory rate on the day of payment",
-        "total_claimed": format_money(total + indemnity, currency, french=french),
+        "fixed_indemnity_total": format_money(claim.indemnity, currency, french=french),
+        "interest_total": interest,
+        "penalty_rate": rate_text(claim, language),
+        "total_claimed": format_money(claim.total, currency, french=french),
         "today": _day(today, language),
         "agent_name": str((organisation.settings or {}).get("signature", ""))
         or f"Service recouvrement, {organisation.name}",
     }
+
+
+def agency_footer(organisation: Any, language: str) -> str:
+    """An agency's e-mail says who writes and for whom (the letters carry the full R124-4 mentions)."""
+    if not organisation.is_agency:
+        return ""
+    parties = parties_of(organisation)
+    agency = ", ".join((parties.agency_name, *parties.agency_address_lines))
+    creditor = ", ".join((parties.creditor_name, *parties.creditor_address_lines))
+    if language == "en":
+        return f"{agency} carries on amicable debt collection on behalf of {creditor}."
+    return f"{agency} exerce une activité de recouvrement amiable de créances pour le compte de {creditor}."
 
 
 def compose_message(
@@ -185,6 +208,10 @@ def compose_message(
     html = ""
     if action.channel == "email":
         html = render_html(template.body, context, {"invoices_table": table_html(invoices, debtor.language)})
+        footer = agency_footer(organisation, debtor.language or "fr")
+        if footer:
+            text = f"{text.rstrip()}\n\n{footer}\n"
+            html += f"<p style='font-size:12px;color:#555'>{escape(footer)}</p>"
     digest = hashlib.sha256(json.dumps([subject, text, html], ensure_ascii=False).encode()).hexdigest()
     return Composed(subject, text, html, digest)
 
@@ -205,14 +232,6 @@ def outgoing(action: Action, organisation: Any, recipient: str, composed: Compos
         message_id=message_id(action),
         headers=(("X-Recouvre-Action", str(action.id)),),
     )
-
-
-def _party_lines(address: str, postcode: str, city: str, country: str) -> tuple[str, ...]:
-    lines = [line.strip() for line in address.replace(" / ", "\n").splitlines() if line.strip()]
-    lines.append(f"{postcode} {city}".strip())
-    if country and country != "FR":
-        lines.append(country)
-    return tuple(line for line in lines if line)
 
 
 # The closing formulas of French and English letters: the invoice table, the totals and the payment
@@ -254,16 +273,17 @@ def letter_content(
     today: date,
 ) -> LetterContent:
     registered = action.channel == "registered_letter"
-    claims = action.step in ("letter", "formal_notice") and debtor.debtor_type != "B2C"
-    principal = sum((i.open_amount for i in invoices), Decimal("0"))
-    indemnity = FIXED_INDEMNITY * len(invoices) if claims else None
+    language = debtor.language or "fr"
+    claims = claims_penalties(action, debtor)
+    claim = claim_of(invoices, debtor.debtor_type, today)
+    lines = {line.invoice.pk: line for line in claim.invoices}
     paragraphs = tuple(p.strip() for p in composed.body_text.split("\n\n") if p.strip())
     return LetterContent(
         action_id=action.id,
-        language=debtor.language or "fr",
+        language=language,
         creditor=Party(
             organisation.name,
-            _party_lines(
+            address_lines(
                 organisation.address, organisation.postcode, organisation.city, organisation.country
             ),
             siren=organisation.siren,
@@ -272,7 +292,7 @@ def letter_content(
         ),
         debtor=Party(
             debtor.name,
-            _party_lines(debtor.address, debtor.postcode, debtor.city, debtor.country),
+            address_lines(debtor.address, debtor.postcode, debtor.city, debtor.country),
             siren=debtor.siren,
             vat_number=debtor.vat_number,
         ),
@@ -281,13 +301,18 @@ def letter_content(
         subject=composed.subject,
         paragraphs=paragraphs,
         invoices=tuple(
-            LetterInvoice(i.number, i.issue_date, i.due_date, i.amount, i.open_amount) for i in invoices
+            LetterInvoice(
+                i.number,
+                i.issue_date,
+                i.due_date,
+                i.amount,
+                i.open_amount,
+                interest=lines[i.pk].interest if claims else None,
+                indemnity=lines[i.pk].indemnity if claims else None,
+            )
+            for i in invoices
         ),
-        totals=LetterTotals(
-            principal=principal,
-            fixed_indemnity=indemnity,
-            total=principal + indemnity if indemnity is not None else None,
-        ),
+        totals=_totals(claim, claims),
         currency=invoices[0].currency if invoices else "EUR",
         reference=f"{debtor.ref}-{action.id}",
         iban=organisation.iban,
@@ -296,4 +321,14 @@ def letter_content(
         registered=registered,
         deadline=today + timedelta(days=FORMAL_NOTICE_DAYS) if action.step == "formal_notice" else None,
         details_position=details_position(paragraphs),
+        basis=basis_note(claim, today, language) if claims else "",
+        agency=agency_block(organisation, debtor, language, action.id),
+    )
+
+
+def _totals(claim: Claim, claims: bool) -> LetterTotals:
+    if not claims:
+        return LetterTotals(principal=claim.principal)
+    return LetterTotals(
+        principal=claim.principal, interest=claim.interest, fixed_indemnity=claim.indemnity, total=claim.total
     )

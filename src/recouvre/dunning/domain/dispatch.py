@@ -23,6 +23,7 @@ from django.utils import timezone
 from recouvre.arrangements.enums import PromiseStatus
 from recouvre.arrangements.models import Promise
 from recouvre.dunning.domain.compose import compose_message, letter_content, outgoing
+from recouvre.dunning.domain.conformity import action_document_check, findings_text
 from recouvre.dunning.domain.facts import COUNTED, withheld_invoice_ids
 from recouvre.dunning.domain.outcome import action_fallback, record_outcome, record_stored
 from recouvre.dunning.domain.planner import is_contact_day, within_caps
@@ -330,14 +331,36 @@ def _dispatch_one(
             figures.failed += 1
             figures.problems.append(f"action {action.id}: template {action.step}: {exc}")
             return
+        content = None
         if action.channel in POSTAL_CHANNELS:
             content = letter_content(action, debtor, organisation, invoices, composed, today)
+        findings = action_document_check(action, debtor, organisation, invoices, composed, today, content)
+        if findings:
+            # Nothing leaves that breaks the law's rules on what a demand may say: a person fixes
+            # the template (or the data) and sends it again.
+            reason = findings_text(findings)
+            record_stored(
+                action,
+                invoices,
+                now=now,
+                failure=reason,
+                findings=[{"code": f.code, "detail": f.detail} for f in findings],
+            )
+            figures.failed += 1
+            figures.problems.append(f"action {action.id}: {reason}")
+            return
+        if content is not None:
             pdf = render_letter(content)
             path = _store_document(organisation, action, today, pdf)
             action.letter = letter_to_data(content)
             record_stored(
                 action, invoices, now=now, composed=composed, recipient=_postal(content), document=(path, pdf)
             )
+            if action.step == "formal_notice":
+                # Legal interest runs from the first notice for a consumer (C. civ. 1344-1).
+                Invoice.objects.filter(id__in=[i.id for i in invoices], formal_notice_on__isnull=True).update(
+                    formal_notice_on=today, updated_at=timezone.now()
+                )
             figures.dispatched += 1
             figures.letters += 1
             return

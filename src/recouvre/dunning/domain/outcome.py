@@ -97,9 +97,11 @@ def record_stored(
     message_id: str = "",
     document: tuple[str, bytes] | None = None,
     failure: str = "",
+    findings: list[dict[str, str]] | None = None,
 ) -> None:
     """Inside the dispatcher's transaction: what the message lists and says, before it leaves. A
-    letter is done here (it leaves with the day's print batch); a failure to compose is final."""
+    letter is done here (it leaves with the day's print batch); a failure to compose is final, and
+    so is a document refused by the compliance check (`findings`: what it found)."""
     action.invoice_ids = [i.id for i in invoices]
     action.invoice_numbers = [i.number for i in invoices]
     action.amount_due = sum((i.open_amount for i in invoices), action.amount_due * 0)
@@ -118,7 +120,7 @@ def record_stored(
         action.status_reason = failure[:300]
         action.claim_token, action.claimed_at, action.retry_at = "", None, None
         action.save(update_fields=[*fields, "claim_token", "claimed_at", "retry_at"])
-        _failed_event(action, now, failure)
+        _failed_event(action, now, failure, findings=findings)
         return
     action.subject = composed.subject[:300]
     action.body = composed.body_text
@@ -152,20 +154,29 @@ def record_stored(
     attempt.save()
 
 
-def _failed_event(action: Action, now: datetime, detail: str, outcome: str = "failed") -> None:
+def _failed_event(
+    action: Action,
+    now: datetime,
+    detail: str,
+    outcome: str = "failed",
+    findings: list[dict[str, str]] | None = None,
+) -> None:
+    data: dict[str, Any] = {
+        "action_id": action.id,
+        "step": action.step,
+        "channel": action.channel,
+        "outcome": outcome,
+        "detail": detail,
+    }
+    if findings is not None:
+        data["findings"] = findings
     event_record(
         organisation=action.organisation,
         debtor_id=action.debtor_id,
-        kind=EventKind.MESSAGE_FAILED,
+        kind=EventKind.COMPLIANCE_FAILED if findings is not None else EventKind.MESSAGE_FAILED,
         occurred_at=now,
         summary=f"{action.get_channel_display()} ({action.step}) non envoyé : {detail}"[:500],
-        data={
-            "action_id": action.id,
-            "step": action.step,
-            "channel": action.channel,
-            "outcome": outcome,
-            "detail": detail,
-        },
+        data=data,
     )
 
 

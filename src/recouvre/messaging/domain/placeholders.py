@@ -32,6 +32,8 @@ PLACEHOLDERS: Mapping[str, str] = {
     "deadline_date": "Date limite de paiement fixée par la mise en demeure",
     "fixed_indemnity_total": "Total des indemnités forfaitaires de recouvrement (40 € par facture)",
     "interest_total": "Total des pénalités ou intérêts de retard à la date du courrier",
+    "penalty_rate": "Taux des pénalités de retard en vigueur et sa base (ex. 12,15 % l'an, BCE + 10 points)",
+    "agency_name": "Nom de l'agence de recouvrement (organisation agence ; vide sinon)",
     "total_claimed": "Total réclamé : principal, pénalités et indemnités",
     "today": "Date du jour",
     "agent_name": "Nom du signataire ou de l'agent en charge du dossier",

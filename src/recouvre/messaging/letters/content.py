@@ -25,6 +25,22 @@ class LetterInvoice:
     due_date: date
     amount: Decimal
     open_amount: Decimal
+    # What the letter claims on this invoice beyond its principal, to the day of the letter; None
+    # when the letter claims no penalties (earlier steps, consumers).
+    interest: Decimal | None = None
+    indemnity: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class AgencyMentions:
+    """CPCE R124-4: a collection agency writing for a creditor says who it is and what it does, who
+    the creditor is, and reproduces L111-8; later letters recall the first one (reference and date)."""
+
+    agency_name: str
+    agency_address_lines: tuple[str, ...]
+    creditor_name: str
+    creditor_address_lines: tuple[str, ...]
+    first_letter: str = ""  # "ACME-12 du 03/10/2026"; empty on the first letter itself
 
 
 @dataclass(frozen=True)
@@ -60,3 +76,6 @@ class LetterContent:
     # Where the invoice table, totals and payment details go: after this many paragraphs, so that
     # a template's closing formula ("Veuillez agréer...") can follow them; None: after all of them.
     details_position: int | None = None
+    # How the claimed figures were computed (rate, period, rate table, unpublished half-years).
+    basis: str = ""
+    agency: AgencyMentions | None = None

@@ -37,6 +37,15 @@ LABELS: dict[str, dict[str, str]] = {
         "qr": "Scannez pour payer avec votre application bancaire",
         "portal": "Consultez vos factures et réglez en ligne",
         "page": "page",
+        "interest_short": "Pénalités",
+        "indemnity_short": "Indemnité",
+        "agency_heading": "Mentions légales (article R124-4 du Code des procédures civiles d'exécution)",
+        "agency_activity": "exerce une activité de recouvrement amiable de créances pour le compte d'autrui.",
+        "agency_creditor": "Créancier pour le compte duquel nous agissons",
+        "agency_claim": "Fondement de la créance : factures impayées détaillées ci-dessus. Montant dû",
+        "agency_other": "autres accessoires",
+        "agency_first_letter": "Premier courrier adressé",
+        "agency_l111_8": "Article L111-8 du Code des procédures civiles d'exécution, alinéas 2 et 3",
     },
     "en": {
         "registered": "Registered letter with acknowledgement of receipt",
@@ -66,6 +75,17 @@ LABELS: dict[str, dict[str, str]] = {
         "qr": "Scan to pay with your banking app",
         "portal": "View your invoices and pay online",
         "page": "page",
+        "interest_short": "Interest",
+        "indemnity_short": "Indemnity",
+        "agency_heading": "Legal notice (article R124-4 of the French Code of Civil Enforcement Procedures)",
+        "agency_activity": "carries on amicable debt collection on behalf of others"
+        " (exerce une activité de recouvrement amiable).",
+        "agency_creditor": "Creditor on whose behalf we act",
+        "agency_claim": "Basis of the claim: the unpaid invoices listed above. Amount due",
+        "agency_other": "other sums",
+        "agency_first_letter": "First letter sent",
+        "agency_l111_8": "Article L111-8 of the Code des procédures civiles d'exécution,"
+        " paragraphs 2 and 3 (French text)",
     },
 }
 

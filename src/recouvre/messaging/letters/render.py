@@ -28,8 +28,9 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from recouvre.kernel.money import format_money, to_cents
+from recouvre.law.domain.compliance import L111_8_PARAGRAPHS
 
-from .content import LetterContent, LetterInvoice, LetterTotals, Party
+from .content import AgencyMentions, LetterContent, LetterInvoice, LetterTotals, Party
 from .labels import labels_for, language_of, long_date, place_and_date, short_date
 
 # Where the debtor's address is printed, in mm from the sheet's top-left corner: the part of the
@@ -159,29 +160,43 @@ def _address(debtor: Party) -> str:
     return '<div class="address">' + "".join(f"<p>{_text(line)}</p>" for line in lines) + "</div>"
 
 
+def _claims(content: LetterContent) -> bool:
+    return any(invoice.interest is not None for invoice in content.invoices)
+
+
 def _invoice_row(invoice: LetterInvoice, content: LetterContent) -> str:
     lang = content.language
-    return (
+    row = (
         f"<tr><td>{_text(invoice.number)}</td>"
         f'<td class="date">{short_date(invoice.issue_date, lang)}</td>'
         f'<td class="date">{short_date(invoice.due_date, lang)}</td>'
         f'<td class="num">{_text(_money(invoice.amount, content))}</td>'
-        f'<td class="num">{_text(_money(invoice.open_amount, content))}</td></tr>'
+        f'<td class="num">{_text(_money(invoice.open_amount, content))}</td>'
     )
+    if _claims(content):
+        for value in (invoice.interest, invoice.indemnity):
+            row += f'<td class="num">{_text(_money(value or Decimal("0"), content))}</td>'
+    return row + "</tr>"
 
 
 def _invoices(content: LetterContent, labels: dict[str, str]) -> str:
     if not content.invoices:
         return ""
-    head = "".join(
-        f"<th{' class=num' if key in ('amount', 'open_amount') else ''}>{labels[key]}</th>"
-        for key in ("invoice_number", "issue_date", "due_date", "amount", "open_amount")
+    keys = ["invoice_number", "issue_date", "due_date", "amount", "open_amount"]
+    columns = (
+        '<col class="number"><col class="date"><col class="date"><col class="amount"><col class="amount">'
     )
+    claims = _claims(content)
+    if claims:
+        # Each invoice's penalties and indemnity to the day of the letter, beside its principal.
+        keys += ["interest_short", "indemnity_short"]
+        columns += '<col class="claim"><col class="claim">'
+    numeric = ("amount", "open_amount", "interest_short", "indemnity_short")
+    head = "".join(f"<th{' class=num' if key in numeric else ''}>{labels[key]}</th>" for key in keys)
     rows = "".join(_invoice_row(invoice, content) for invoice in content.invoices)
     return (
         f"<h2>{labels['invoices']}</h2>"
-        '<table class="invoices"><colgroup><col class="number"><col class="date"><col class="date">'
-        '<col class="amount"><col class="amount"></colgroup>'
+        f'<table class="invoices{" claims" if claims else ""}"><colgroup>{columns}</colgroup>'
         f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
     )
 
@@ -301,6 +316,31 @@ def _portal(content: LetterContent, labels: dict[str, str]) -> str:
     return f'<p class="portal">{_colon(labels["portal"], content.language)} {link}</p>'
 
 
+def _agency(agency: AgencyMentions | None, content: LetterContent, labels: dict[str, str]) -> str:
+    if agency is None:
+        return ""
+    lang = content.language
+    totals = content.totals
+    amounts = [f"{labels['principal'].lower()} {_text(_money(totals.principal, content))}"]
+    amounts.append(f"{labels['interest'].lower()} {_text(_money(totals.interest or Decimal('0'), content))}")
+    amounts.append(
+        f"{labels['agency_other']} {_text(_money(totals.fixed_indemnity or Decimal('0'), content))}"
+    )
+    lines = [
+        f"<h2>{labels['agency_heading']}</h2>",
+        f"<p><strong>{_text(agency.agency_name)}</strong>, {_text(', '.join(agency.agency_address_lines))}, "
+        f"{labels['agency_activity']}</p>",
+        f"<p>{_colon(labels['agency_creditor'], lang)} <strong>{_text(agency.creditor_name)}</strong>, "
+        f"{_text(', '.join(agency.creditor_address_lines))}.</p>",
+        f"<p>{_colon(labels['agency_claim'], lang)} {' ; '.join(amounts)}.</p>",
+    ]
+    if agency.first_letter:
+        lines.append(f"<p>{_colon(labels['agency_first_letter'], lang)} {_text(agency.first_letter)}.</p>")
+    lines.append(f"<p>{labels['agency_l111_8']}\u00a0:</p>")
+    lines += [f'<p class="quote">« {_text(paragraph)} »</p>' for paragraph in L111_8_PARAGRAPHS]
+    return f'<div class="agency">{"".join(lines)}</div>'
+
+
 def _colon(label: str, language: str) -> str:
     """French typography puts a (no-break) space before a colon; English does not."""
     return f"{label}\u00a0:" if language_of(language) == "fr" else f"{label}:"
@@ -328,11 +368,13 @@ def letter_html(content: LetterContent) -> str:
         (
             _invoices(content, labels),
             _totals(content.totals, content, labels),
+            f'<p class="basis">{_text(content.basis)}</p>' if content.basis else "",
             f'<p class="deadline">{labels["deadline"]} {long_date(content.deadline, lang)}.</p>'
             if content.deadline
             else "",
             _payment(content, labels),
             _portal(content, labels),
+            _agency(content.agency, content, labels),
         )
     )
     paragraphs = [f"<p>{_multiline(p)}</p>" for p in content.paragraphs]

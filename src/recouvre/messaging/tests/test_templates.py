@@ -42,6 +42,8 @@ FULL_CONTEXT: dict[str, str] = {
     "deadline_date": "30/11/2026",
     "fixed_indemnity_total": "480,00 €",
     "interest_total": "1 234,56 €",
+    "penalty_rate": "12,15 % l'an (taux de refinancement de la BCE majoré de 10 points)",
+    "agency_name": "",
     "total_claimed": "125 171,34 €",
     "today": "22/11/2026",
     "agent_name": "Claire Lefèvre",
