@@ -71,6 +71,16 @@ def test_live_preview_renders_what_is_typed_escaped_in_the_sandbox(signed_in, bo
         assert not MessageTemplate.objects.exists()  # previewing saves nothing
 
 
+def test_the_preview_warns_of_wording_the_compliance_check_refuses(signed_in, books):
+    body = "Bonjour,\n\nSans paiement sous 8 jours, un huissier procédera à la saisie de vos biens."
+    page = html.unescape(signed_in.post(preview_url(), {"subject": "Relance", "body": body}).content.decode())
+    assert "Ce texte serait bloqué par le contrôle de conformité" in page
+    assert "imite un acte de justice" in page
+    assert "Menace d'une mesure impossible" in page
+    calm = signed_in.post(preview_url(), {"subject": "Relance", "body": "Bonjour,\n\nMerci de régler."})
+    assert "contrôle de conformité" not in html.unescape(calm.content.decode())
+
+
 def test_unknown_placeholder_shows_its_name_next_to_the_field(signed_in, books):
     response = signed_in.post(preview_url(), {"subject": "Objet", "body": "Bonjour {{ nom_client }}"})
     page = response.content.decode()

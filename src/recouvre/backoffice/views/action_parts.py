@@ -30,6 +30,7 @@ CANCELLABLE = (
 TASK_CHANNELS = (ActionChannel.CALL, ActionChannel.TASK)
 
 NO_SMS_PROVIDER = "no SMS provider"
+COMPLIANCE_PREFIX = "compliance check failed: "
 
 # The steps of the packaged scenarios; an organisation's own step codes are shown as they are.
 STEP_LABELS = {
@@ -78,7 +79,49 @@ REASON_PREFIXES = (
     ("transport settings: ", gettext_lazy("Les réglages d'envoi de l'organisation sont invalides.")),
     ("outcome unknown: ", gettext_lazy("Issue inconnue : le message est peut-être parti. À vérifier.")),
     ("internal error: ", gettext_lazy("Erreur interne pendant l'envoi.")),
+    (COMPLIANCE_PREFIX, gettext_lazy("Bloqué par le contrôle de conformité : le document n'est pas parti.")),
 )
+
+# law.domain.compliance's finding codes, as the credit manager reads them.
+FINDING_LABELS = {
+    "placeholder_left": gettext_lazy("Un champ {{ … }} n'a pas été remplacé."),
+    "court_imitation": gettext_lazy(
+        "Formulation qui imite un acte de justice ou d'huissier (interdit, C. pénal 433-13)."
+    ),
+    "unlawful_threat": gettext_lazy(
+        "Menace d'une mesure impossible sans titre exécutoire (saisie, fichage, poursuites pénales, tiers)."
+    ),
+    "consumer_fees": gettext_lazy(
+        "Frais réclamés à un particulier : interdit avant un titre exécutoire (CPCE L111-8)."
+    ),
+    "penalty_rate_missing": gettext_lazy(
+        "Le taux des pénalités de retard n'est pas indiqué (C. com. L441-10)."
+    ),
+    "indemnity_missing": gettext_lazy("L'indemnité forfaitaire de 40 € n'est pas indiquée (C. com. D441-5)."),
+    "formal_notice_words": gettext_lazy("Les mots « mise en demeure » manquent."),
+    "formal_notice_total": gettext_lazy("Le total réclamé n'est pas indiqué."),
+    "formal_notice_deadline": gettext_lazy("Le délai de paiement n'est pas indiqué."),
+    "agency_identity": gettext_lazy(
+        "L'agence, son adresse et son activité de recouvrement amiable ne sont pas indiquées (R124-4 1°)."
+    ),
+    "agency_creditor": gettext_lazy("Le créancier et son adresse ne sont pas indiqués (R124-4 2°)."),
+    "agency_amount": gettext_lazy(
+        "La créance n'est pas détaillée en principal, intérêts et accessoires (R124-4 3°)."
+    ),
+    "agency_payment": gettext_lazy("Les moyens de paiement ne sont pas indiqués (R124-4 4°)."),
+    "agency_l111_8": gettext_lazy("Les alinéas 2 et 3 de l'article L111-8 du CPCE ne sont pas reproduits."),
+}
+
+
+def finding_labels(codes: list[str]) -> list[str]:
+    return [str(FINDING_LABELS.get(code, code)) for code in dict.fromkeys(codes)]
+
+
+def findings_in_reason(reason: str) -> list[str]:
+    """The finding codes a blocked action's recorded reason lists (`code (detail); code (detail)`)."""
+    if not reason.startswith(COMPLIANCE_PREFIX):
+        return []
+    return [part.split(" (", 1)[0].strip() for part in reason.removeprefix(COMPLIANCE_PREFIX).split("; ")]
 
 
 def step_label(step: str) -> str:
@@ -105,6 +148,7 @@ def decorate(action: Action) -> Action:
     action.no_sms_provider = action.status_reason == NO_SMS_PROVIDER  # type: ignore[attr-defined]
     action.is_problem = action.status in PROBLEM_STATUSES  # type: ignore[attr-defined]
     action.is_task = action.channel in TASK_CHANNELS  # type: ignore[attr-defined]
+    action.finding_labels = finding_labels(findings_in_reason(action.status_reason))  # type: ignore[attr-defined]
     return action
 
 

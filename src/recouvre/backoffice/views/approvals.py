@@ -32,6 +32,7 @@ from recouvre.backoffice.views.action_parts import (
     cancel_with_reason,
     cancelled_message,
     decorate,
+    finding_labels,
     reason_label,
 )
 from recouvre.dunning.domain.actions import ActionError, actions_approve
@@ -265,9 +266,22 @@ def approval_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if following
         else reverse("backoffice:approval-list")
     )
+    findings: list[str] = []
+    if action.has_preview:  # type: ignore[attr-defined]
+        try:
+            checked = letter_preview(
+                organisation=request.organisation,  # type: ignore[attr-defined]
+                action=action,
+                today=paris_today(),
+                render=False,
+            )
+            findings = finding_labels([f.code for f in checked.findings])
+        except PreviewError:
+            pass  # the preview frame says why there is no letter
     context = {
         "action": action,
         "debtor": action.debtor,
+        "findings": findings,
         "waiting": action.status == ActionStatus.AWAITING_APPROVAL,
         "following": following,
         "next_url": next_url,

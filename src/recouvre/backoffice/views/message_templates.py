@@ -20,9 +20,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from recouvre.backoffice.views.access import MANAGER, membership_required, paris_today, role_required
+from recouvre.backoffice.views.action_parts import finding_labels
 from recouvre.backoffice.views.actions import step_label
 from recouvre.dunning.domain.compose import FORMAL_NOTICE_DAYS, context_for, table_html
 from recouvre.dunning.models import Action
+from recouvre.law.domain.compliance import Document, document_check
 from recouvre.ledger.enums import InvoiceStatus
 from recouvre.ledger.models import Debtor, Invoice
 from recouvre.messaging.domain.placeholders import PLACEHOLDERS, render_html, template_errors
@@ -298,7 +300,27 @@ def _preview(
         if channel == "sms":
             preview["sms_length"] = len(preview["preview_text"])
             preview["sms_too_long"] = preview["sms_length"] > SMS_LENGTH
+        preview["findings"] = _wording_findings(channel, variant, language, preview)
     return preview
+
+
+# What the editor can judge from the text alone; the mandatory mentions depend on the letter's layout
+# and figures, which the dispatcher and the approval page check on the real document.
+WORDING_CODES = ("court_imitation", "unlawful_threat", "consumer_fees")
+
+
+def _wording_findings(channel: str, variant: str, language: str, preview: dict[str, Any]) -> list[str]:
+    if channel not in ("email", "sms", *POSTAL):
+        return []
+    debtor_type = {"b2c": "B2C", "public": "PUBLIC"}.get(variant, "B2B")
+    document = Document(
+        channel=channel,
+        step="",
+        debtor_type=debtor_type,
+        language=language,
+        text=f"{preview['preview_subject']}\n\n{preview['preview_text']}",
+    )
+    return finding_labels([f.code for f in document_check(document) if f.code in WORDING_CODES])
 
 
 def _sample_context(
@@ -363,7 +385,8 @@ def _made_up(organisation: Any, language: str, today: date) -> dict[str, str]:
         "deadline_date": day(today + timedelta(days=FORMAL_NOTICE_DAYS)),
         "fixed_indemnity_total": "40,00 €" if french else "€40.00",
         "interest_total": "22,91 €" if french else "€22.91",
-        "penalty_rate": "12,15\u00a0% l'an (taux de refinancement de la Banque centrale européenne majoré de 10 points)"
+        "penalty_rate": "12,15\u00a0% l'an (taux de refinancement de la Banque centrale européenne"
+        " majoré de 10 points)"
         if french
         else "12.15% a year (European Central Bank refinancing rate plus 10 points)",
         "agency_name": organisation.name if organisation.is_agency else "",

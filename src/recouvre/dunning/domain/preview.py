@@ -10,10 +10,12 @@ from datetime import date
 from typing import Any
 
 from recouvre.dunning.domain.compose import compose_message, letter_content
+from recouvre.dunning.domain.conformity import action_document_check
 from recouvre.dunning.domain.dispatch import _invoices_now
 from recouvre.dunning.domain.scenario import POSTAL_CHANNELS
 from recouvre.dunning.enums import ActionStatus
 from recouvre.dunning.models import Action
+from recouvre.law.domain.compliance import Finding
 from recouvre.messaging.domain.placeholders import PlaceholderError
 from recouvre.messaging.letters.render import render_letter
 
@@ -28,11 +30,14 @@ class PreviewError(ValueError):
 class Preview:
     pdf: bytes
     invoice_numbers: tuple[str, ...]
+    # What the compliance check would refuse if the letter left today (the dispatcher runs it again).
+    findings: tuple[Finding, ...] = ()
 
 
-def letter_preview(*, organisation: Any, action: Action, today: date) -> Preview:
-    """The PDF the action would print today. PreviewError when there is no letter to show: not a
-    letter, no longer waiting, nothing left to claim, or a template that does not render."""
+def letter_preview(*, organisation: Any, action: Action, today: date, render: bool = True) -> Preview:
+    """The PDF the action would print today (`render=False`: only what the compliance check says).
+    PreviewError when there is no letter to show: not a letter, no longer waiting, nothing left to
+    claim, or a template that does not render."""
     if action.channel not in POSTAL_CHANNELS:
         raise PreviewError(f"action {action.pk} is not a letter ({action.channel})")
     if action.status not in PREVIEWABLE:
@@ -47,4 +52,9 @@ def letter_preview(*, organisation: Any, action: Action, today: date) -> Preview
     except (PlaceholderError, LookupError) as exc:
         raise PreviewError(f"template {action.step}: {exc}") from exc
     content = letter_content(action, debtor, organisation, invoices, composed, today)
-    return Preview(pdf=render_letter(content), invoice_numbers=tuple(i.number for i in invoices))
+    findings = action_document_check(action, debtor, organisation, invoices, composed, today, content)
+    return Preview(
+        pdf=render_letter(content) if render else b"",
+        invoice_numbers=tuple(i.number for i in invoices),
+        findings=findings,
+    )
