@@ -118,7 +118,7 @@ def payment_add(args: Any) -> int:
 
 def invoice_show(args: Any) -> int:
     from recouvre.ledger.domain.queries import invoice_as_of
-    from recouvre.ledger.models import Invoice
+    from recouvre.ledger.models import Invoice, LimitationInterruption
 
     today = parse_day(args.date)
     with organisation_scope(args.org):
@@ -126,6 +126,15 @@ def invoice_show(args: Any) -> int:
         if invoice is None:
             raise CommandError(f"no invoice {args.number}")
         state = invoice_as_of(invoice, today)
+        # As of the day, like prescription_date: a withdrawn one never counted, a later one not yet.
+        interruptions = [
+            {"kind": kind, "date": day.isoformat(), "reference": reference}
+            for kind, day, reference in LimitationInterruption.objects.filter(
+                invoice=invoice, withdrawn_at__isnull=True, date__lte=today
+            )
+            .order_by("date", "id")
+            .values_list("kind", "date", "reference")
+        ]
     document = {
         "invoice": invoice.number,
         "debtor_ref": invoice.debtor.ref,
@@ -138,6 +147,7 @@ def invoice_show(args: Any) -> int:
         "status": state.status,
         "disputed": state.disputed,
         "prescription_date": state.prescription_date.isoformat() if state.prescription_date else None,
+        "limitation_interruptions": interruptions,
     }
     text = "\n".join(f"{key}: {value}" for key, value in document.items())
     emit(args, document, text)

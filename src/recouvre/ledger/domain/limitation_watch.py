@@ -1,9 +1,11 @@
 """Open invoices whose limitation date is near (french-law.md: warn 6 months and 1 month before), for the
 back office's list and the Today page. Run inside an organisation scope.
 
-Interruptions (part-payments) and a later delivery only push a limitation date back, so the invoices
-whose plain due date + period falls within the horizon are a superset of those at risk: an index range
-on (organisation, status, due_date) finds them, then each one's real date is computed."""
+Interruptions (part-payments, and acknowledgements, plans, court claims and enforcement measures recorded
+on the invoice) and a later delivery only push a limitation date back, so the invoices whose plain due
+date + period falls within the horizon are a superset of those at risk: an index range on (organisation,
+status, due_date) finds them, then each one's real date comes from invoices_as_of, the one place that
+knows what interrupts limitation (a message never does)."""
 
 from __future__ import annotations
 

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import CharField, F, Q, Sum, Value
 
 from recouvre.kernel.money import ZERO
 from recouvre.law.domain.limitation import prescription_date
 from recouvre.ledger.domain.ageing import AgedBalance, OpenItem, age_balance
 from recouvre.ledger.enums import DocumentType, InvoiceStatus
-from recouvre.ledger.models import Allocation, Debtor, Invoice, Payment
+from recouvre.ledger.models import Allocation, Debtor, Invoice, LimitationInterruption, Payment
 
 
 def aged_balance(today: date, debtor: Debtor | None = None) -> AgedBalance:
@@ -55,6 +55,23 @@ def unallocated_credit(today: date, debtor: Debtor | None = None) -> Decimal:
     return total
 
 
+# What a limitation period runs from when no interruption moved it (LimitationStart.kind).
+FROM_DUE_DATE = "due_date"
+FROM_DELIVERY_DATE = "delivery_date"
+# A part-payment is an acknowledgement by the debtor (C. civ. 2240): read from the allocations.
+FROM_PART_PAYMENT = "part_payment"
+
+
+@dataclass(frozen=True)
+class LimitationStart:
+    """Where an invoice's limitation period runs from: the due date, the delivery date, a
+    part-payment, or a recorded interruption (its InterruptionKind value, with its reference)."""
+
+    kind: str
+    date: date
+    reference: str = ""
+
+
 @dataclass(frozen=True)
 class InvoiceAsOf:
     invoice: Invoice
@@ -62,12 +79,55 @@ class InvoiceAsOf:
     status: str
     disputed: bool
     prescription_date: date | None
+    # None exactly when prescription_date is.
+    limitation_start: LimitationStart | None = None
+
+
+def _interruptions_as_of(ids: list[int], today: date) -> dict[int, list[LimitationStart]]:
+    """What restarted each invoice's limitation by the end of `today`, in one query: real
+    part-payments (an estimated payment date never interrupts) and the interruptions people recorded
+    and did not withdraw. Messages are never read here: a reminder or a formal notice does not
+    interrupt limitation (french-law.md)."""
+    part_payments = (
+        Allocation.objects.filter(
+            invoice_id__in=ids, payment__isnull=False, payment__date_estimated=False, date__lte=today
+        )
+        .annotate(
+            start_kind=Value(FROM_PART_PAYMENT, output_field=CharField()),
+            start_reference=F("payment__reference"),
+        )
+        .values_list("invoice_id", "date", "start_kind", "start_reference")
+        .order_by()
+    )
+    recorded = (
+        LimitationInterruption.objects.filter(invoice_id__in=ids, withdrawn_at__isnull=True, date__lte=today)
+        .annotate(start_kind=F("kind"), start_reference=F("reference"))
+        .values_list("invoice_id", "date", "start_kind", "start_reference")
+        .order_by()
+    )
+    marks: dict[int, list[LimitationStart]] = defaultdict(list)
+    for invoice_id, day, kind, reference in part_payments.union(recorded, all=True):
+        marks[invoice_id].append(LimitationStart(kind, day, reference or ""))
+    return marks
+
+
+def _limitation_start(invoice: Invoice, marks: list[LimitationStart]) -> LimitationStart:
+    """The same choice as law.domain.limitation.prescription_date, kept to say where the date comes
+    from: the later of due and delivery dates, then the latest interruption after it. On a tie a
+    recorded interruption is named rather than a part-payment: it says more."""
+    start = LimitationStart(FROM_DUE_DATE, invoice.due_date)
+    if invoice.delivery_date and invoice.delivery_date > invoice.due_date:
+        start = LimitationStart(FROM_DELIVERY_DATE, invoice.delivery_date)
+    for mark in sorted(marks, key=lambda m: (m.date, m.kind != FROM_PART_PAYMENT)):
+        if mark.date > start.date or (mark.date == start.date and start.kind == FROM_PART_PAYMENT):
+            start = mark
+    return start
 
 
 def invoices_as_of(invoices: Sequence[Invoice], today: date) -> dict[int, InvoiceAsOf]:
     """Each invoice as it stood at the end of `today`, in three queries whatever their number: open
     amount (allocations dated later added back), disputed that day, and the limitation date with the
-    part-payments known by then (estimated payment dates never interrupt it)."""
+    part-payments and recorded interruptions known by then."""
     ids = [invoice.pk for invoice in invoices]
     later = dict(
         Allocation.objects.filter(invoice_id__in=ids, date__gt=today)
@@ -82,11 +142,7 @@ def invoices_as_of(invoices: Sequence[Invoice], today: date) -> dict[int, Invoic
             & (Q(disputes__closed_on__isnull=True) | Q(disputes__closed_on__gt=today))
         ).values_list("id", flat=True)
     )
-    interruptions: dict[int, list[date]] = defaultdict(list)
-    for invoice_id, day in Allocation.objects.filter(
-        invoice_id__in=ids, payment__isnull=False, payment__date_estimated=False, date__lte=today
-    ).values_list("invoice_id", "date"):
-        interruptions[invoice_id].append(day)
+    interruptions = _interruptions_as_of(ids, today)
     states = {}
     for invoice in invoices:
         added_back = later.get(invoice.pk, ZERO)
@@ -97,15 +153,19 @@ def invoices_as_of(invoices: Sequence[Invoice], today: date) -> dict[int, Invoic
             status = InvoiceStatus.CANCELLED
         else:
             status = InvoiceStatus.OPEN if open_amount > 0 else InvoiceStatus.PAID
-        prescription = None
+        prescription = start = None
         if open_amount > 0 and invoice.document_type == DocumentType.INVOICE:
+            marks = interruptions[invoice.pk]
             prescription = prescription_date(
                 debtor_type=invoice.debtor.debtor_type,
                 due_date=invoice.due_date,
                 delivery_date=invoice.delivery_date,
-                interruptions=interruptions[invoice.pk],
+                interruptions=[mark.date for mark in marks],
             )
-        states[invoice.pk] = InvoiceAsOf(invoice, open_amount, status, invoice.pk in disputed, prescription)
+            start = _limitation_start(invoice, marks)
+        states[invoice.pk] = InvoiceAsOf(
+            invoice, open_amount, status, invoice.pk in disputed, prescription, start
+        )
     return states
 
 
