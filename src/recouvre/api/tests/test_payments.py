@@ -128,3 +128,22 @@ def test_list_is_newest_first_and_filtered(portfolio, api):
     assert [p["reference"] for p in api.get("/payments", debtor="411BETA").json()["items"]] == ["CHQ 7"]
     assert api.get("/payments", invoice="A-2").json()["count"] == 1
     assert api.get("/payments", debtor="411GAMMA").json()["count"] == 0
+
+
+def test_with_interest_first_the_payment_settles_the_late_interest_before_the_principal(portfolio, api):
+    portfolio.settings = {**portfolio.settings, "law": {"interest_first": True}}
+    portfolio.save(update_fields=["settings"])
+    response = api.post("/payments", {"invoice": "A-3", "amount": "100.00", "date": "2026-11-20"})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    # A-3, 300.00 due 2026-09-15: 66 days (2026-09-16 to 2026-11-20) at 12.15 % (ECB 2.15 + 10,
+    # H2-2026) = 300 x 0.1215 x 66 / 365 = 6.5910 → 6.59 of interest, then 93.41 of principal.
+    assert body["allocations"] == [
+        {"invoice": "A-3", "amount": "6.59"},
+        {"invoice": "A-3", "amount": "93.41"},
+    ]
+    assert (body["open_amount"], body["unallocated"]) == ("206.59", "0.00")
+    assert invoice(portfolio, "A-3").open_amount == Decimal("206.59")
+    with scope(organisation=portfolio):
+        event = Event.objects.get(kind="payment_recorded")
+    assert [a["part"] for a in event.data["allocations"]] == ["interest", "principal"]

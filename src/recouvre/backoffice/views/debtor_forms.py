@@ -80,6 +80,15 @@ class IdentityForm(forms.Form):
     city = forms.CharField(label=gettext_lazy("Ville"), max_length=100, required=False)
     country = forms.CharField(label=gettext_lazy("Pays (code ISO)"), max_length=2, initial="FR")
     language = forms.ChoiceField(label=gettext_lazy("Langue"), choices=Language.choices)
+    # A manager's fields (ledger.domain.debtors.debtor_law_update); the view drops them for an agent.
+    insolvency_since = _date_field(gettext_lazy("Jugement d'ouverture d'une procédure collective"), False)
+    contractual_rate = AmountField(
+        label=gettext_lazy("Taux contractuel de pénalités (% l'an)"),
+        required=False,
+        max_digits=6,
+        decimal_places=3,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
 
 
 class ContactAddForm(forms.Form):

@@ -1,8 +1,10 @@
-"""Back-office pages: the organisation's settings and its members (issue 4).
+"""Back-office pages: the organisation's settings and its members (issue 4), and how its penalties
+are computed and payments imputed (issue 5).
 
 Any member reads the overview. An admin changes the legal identity and letterhead, the bank
 details, the sender and the members (they commit the company); a manager changes the contact hours,
-the caps and the holidays zone (they run the dunning). The tenancy services check the same rights."""
+the caps, the holidays zone and the penalties settings (they run the dunning). The tenancy services
+check the same rights."""
 
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ from recouvre.backoffice.views.access import (
     paris_today,
     role_required,
 )
+from recouvre.backoffice.views.debtor_forms import AmountField
 from recouvre.backoffice.views.form_errors import put_errors
 from recouvre.dunning.domain.rules import HOLIDAYS_ZONES, public_holidays, zone_of
 from recouvre.law.domain.calendar import Calendar, calendar_for
@@ -127,6 +130,37 @@ class ContactForm(forms.Form):
                 "hx-target": "#holidays",
             }
         )
+
+
+class LawForm(forms.Form):
+    interest_first = forms.BooleanField(
+        label=gettext_lazy("Imputer les paiements sur les intérêts d'abord"),
+        required=False,
+        help_text=gettext_lazy(
+            "C. civ. 1343-1 : un paiement règle d'abord les intérêts de retard échus de la facture, "
+            "puis son principal ; l'indemnité de 40 € n'est jamais imputée ainsi."
+        ),
+    )
+    contractual_rate = AmountField(
+        label=gettext_lazy("Taux contractuel de pénalités (% l'an)"),
+        required=False,
+        max_digits=6,
+        decimal_places=3,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        help_text=gettext_lazy(
+            "Vide : le taux légal (taux BCE + 10 points). Jamais moins de 3 fois le taux d'intérêt "
+            "légal ; le taux d'un débiteur ou d'une facture prime."
+        ),
+    )
+    divisor = forms.TypedChoiceField(
+        label=gettext_lazy("Jours de l'année pour le calcul"),
+        coerce=int,
+        choices=[
+            (365, gettext_lazy("365 jours (année civile)")),
+            (360, gettext_lazy("360 jours (année commerciale)")),
+        ],
+        help_text=gettext_lazy("Les jours de retard sont divisés par ce nombre ; 365 par défaut."),
+    )
 
 
 class InviteForm(forms.Form):
@@ -271,6 +305,17 @@ def contact(request: HttpRequest) -> HttpResponse:
     return _page(request, "contact", {"form": form, **_holidays_context(organisation, typed.holidays_zone)})
 
 
+@role_required(MANAGER)
+def law(request: HttpRequest) -> HttpResponse:
+    typed = organisation_settings(request.organisation).law  # type: ignore[attr-defined]
+    initial = {
+        "interest_first": typed.interest_first,
+        "contractual_rate": typed.contractual_rate,
+        "divisor": typed.divisor,
+    }
+    return _edit(request, "law", LawForm, initial)
+
+
 @membership_required
 @require_GET
 def holidays_preview(request: HttpRequest) -> HttpResponse:
@@ -372,6 +417,7 @@ urls: list[URLPattern] = [
     path("settings/sender/", sender, name="settings-sender"),
     path("settings/contact/", contact, name="settings-contact"),
     path("settings/contact/holidays/", holidays_preview, name="settings-holidays"),
+    path("settings/law/", law, name="settings-law"),
     path("settings/members/", members, name="settings-members"),
     path("settings/members/<int:pk>/role/", member_role, name="settings-member-role"),
     path("settings/members/<int:pk>/remove/", member_remove, name="settings-member-remove"),

@@ -56,10 +56,17 @@ class Penalties:
     missing_rates: tuple[MissingRate, ...]
     table_date: date
     regime: str
+    # Interest already settled by interest shares of payments (interest-first imputation, C. civ.
+    # 1343-1): the interest above is what the invoice bore, this part of it is no longer owed.
+    interest_paid: Decimal = ZERO
+
+    @property
+    def interest_due(self) -> Decimal:
+        return max(self.interest - self.interest_paid, ZERO)
 
     @property
     def total(self) -> Decimal:
-        return self.interest + self.fixed_indemnity
+        return self.interest_due + self.fixed_indemnity
 
 
 def _rate(
@@ -88,10 +95,16 @@ def penalties_compute(
     contractual_rate: Decimal | None = None,
     formal_notice: date | None = None,
     divisor: int = DEFAULT_DIVISOR,
+    interest_payments: Iterable[tuple[date, Decimal]] = (),
+    insolvency_since: date | None = None,
 ) -> Penalties:
-    """`reductions` are what lowered the open principal, by date (payments and credit notes allocated
-    to the invoice). `contractual_rate` applies to B2B only. For B2C, legal interest runs from the day
-    after the formal notice and nothing runs without one."""
+    """`reductions` are what lowered the open principal, by date (the principal shares of payments
+    and credit notes allocated to the invoice). `contractual_rate` applies to B2B only. For B2C, legal
+    interest runs from the day after the formal notice and nothing runs without one.
+    `interest_payments`: interest the debtor paid, by date (interest shares of payments); those
+    dated on or before D make `interest_paid`.
+    `insolvency_since`: the opening judgment of an insolvency procedure; from that day the procedure
+    forbids paying the claim, so the 40 EUR indemnity is not claimed as of a D on or after it."""
     if regime not in (B2B, B2C, PUBLIC):
         raise ValueError(f"unknown debtor type {regime!r}")
     if divisor <= 0:
@@ -157,7 +170,12 @@ def penalties_compute(
         periods.append(Period(first, last, days, rate, base, value, table.provisional(half_year)))
 
     interest = sum((p.amount for p in periods), ZERO)
-    indemnity = FIXED_INDEMNITY if regime in (B2B, PUBLIC) and days_late > 0 and principal > 0 else ZERO
+    insolvent = insolvency_since is not None and insolvency_since <= as_of
+    indemnity = (
+        FIXED_INDEMNITY
+        if regime in (B2B, PUBLIC) and days_late > 0 and principal > 0 and not insolvent
+        else ZERO
+    )
     return Penalties(
         principal=to_cents(principal),
         open_principal=to_cents(max(open_at_end, ZERO)),
@@ -168,6 +186,7 @@ def penalties_compute(
         missing_rates=tuple(missing.values()),
         table_date=table.table_date,
         regime=regime,
+        interest_paid=to_cents(sum((v for d, v in interest_payments if d <= as_of), ZERO)),
     )
 
 

@@ -1,30 +1,39 @@
-"""What a person decides about a debtor account as a whole: who works it, and pausing its reminders.
+"""What a person decides about a debtor account as a whole: who works it, pausing its reminders, and
+the legal facts its penalties depend on (an insolvency procedure, a contractual late-payment rate).
 
-Each service takes many debtors at once, since the portfolio's bulk actions and the debtor page are
-the same decision, and records one timeline event and one audit entry per debtor it changed. Debtors
-already in the wanted state are left alone (a second click changes nothing)."""
+The assignment and pause services take many debtors at once, since the portfolio's bulk actions and
+the debtor page are the same decision, and record one timeline event and one audit entry per debtor
+they changed. Debtors already in the wanted state are left alone (a second click changes nothing)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from recouvre.audit.domain.services import audit_record
+from recouvre.law.domain.penalties import format_rate
 from recouvre.ledger.domain.services import LedgerError
 from recouvre.ledger.enums import DocumentType, InvoiceStatus
 from recouvre.ledger.models import Debtor, Hold, Invoice
 from recouvre.tenancy.domain.services import role_allows, role_of
+from recouvre.tenancy.domain.settings import rate_is_valid
 from recouvre.timeline.domain.services import event_record
 from recouvre.timeline.enums import EventKind
 
 # Who may be given debtors to work: a viewer reads only.
 AGENT_MINIMUM_ROLE = "agent"
+# Who records an insolvency or a contractual rate: both change what the debtor is claimed.
+LAW_MINIMUM_ROLE = "manager"
+LAW_FIELDS = ("insolvency_since", "contractual_rate")
 
 
 def debtor_assign_agent(
@@ -195,3 +204,107 @@ def debtor_resume(*, organisation: Any, debtors: Sequence[Debtor], today: date, 
                 changes={"released_on": today.isoformat(), "invoices": numbers},
             )
     return len(by_debtor)
+
+
+class DebtorLawInvalid(ValueError):
+    """What the form shows next to each field: {field: message}."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+def _law_problems(insolvency_since: date | None, contractual_rate: Decimal | None, today: date) -> None:
+    errors: dict[str, str] = {}
+    if insolvency_since is not None and insolvency_since > today:
+        errors["insolvency_since"] = _("Le jugement d'ouverture ne peut pas être daté après aujourd'hui.")
+    if contractual_rate is not None and not rate_is_valid(contractual_rate):
+        errors["contractual_rate"] = _(
+            "Un taux annuel supérieur à 0 et inférieur à 100 %, avec au plus 3 décimales."
+        )
+    if errors:
+        raise DebtorLawInvalid(errors)
+
+
+def _json(value: date | Decimal | None) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def debtor_law_update(
+    *,
+    organisation: Any,
+    debtor: Debtor,
+    insolvency_since: date | None,
+    contractual_rate: Decimal | None,
+    today: date,
+    actor: Any,
+) -> dict[str, list[str | None]]:
+    """Records or clears the opening judgment of an insolvency procedure (no reminder goes out, no 40
+    EUR indemnity is claimed from that day) and the debtor's contractual rate (percent per year; the
+    invoice's own rate overrides it, the 3x floor applies). Returns {field: [before, after]}."""
+    if not role_allows(role_of(actor, organisation), LAW_MINIMUM_ROLE):
+        raise PermissionDenied
+    _law_problems(insolvency_since, contractual_rate, today)
+    with transaction.atomic():
+        locked = Debtor.objects.select_for_update().get(pk=debtor.pk)
+        wanted = {"insolvency_since": insolvency_since, "contractual_rate": contractual_rate}
+        changed = {f: (getattr(locked, f), v) for f, v in wanted.items() if getattr(locked, f) != v}
+        if not changed:
+            return {}
+        for field, (_before, after) in changed.items():
+            setattr(locked, field, after)
+        locked.save(update_fields=[*changed, "updated_at"])
+        for field, (_before, after) in changed.items():
+            setattr(debtor, field, after)
+        diff = {field: [_json(before), _json(after)] for field, (before, after) in changed.items()}
+        if "insolvency_since" in changed:
+            _record_insolvency(organisation, locked, actor, changed["insolvency_since"])
+        if "contractual_rate" in changed:
+            rate = changed["contractual_rate"][1]
+            event_record(
+                organisation=organisation,
+                debtor_id=locked.pk,
+                kind=EventKind.DEBTOR_UPDATED,
+                actor=actor,
+                summary=f"Taux contractuel : {format_rate(rate)} % l'an"
+                if rate is not None
+                else "Taux contractuel retiré",
+                data={"changes": {"contractual_rate": diff["contractual_rate"]}},
+            )
+        audit_record(
+            organisation=organisation,
+            actor=actor,
+            action="update",
+            object_type="debtor",
+            object_id=locked.pk,
+            debtor_id=locked.pk,
+            changes=diff,
+        )
+    return diff
+
+
+def _record_insolvency(
+    organisation: Any, debtor: Debtor, actor: Any, change: tuple[date | None, date | None]
+) -> None:
+    before, after = change
+    data = {"changes": {"insolvency_since": [_json(before), _json(after)]}}
+    if after is None:
+        event_record(
+            organisation=organisation,
+            debtor_id=debtor.pk,
+            kind=EventKind.DEBTOR_UPDATED,
+            actor=actor,
+            summary="Procédure collective retirée",
+            data=data,
+        )
+        return
+    event_record(
+        organisation=organisation,
+        debtor_id=debtor.pk,
+        kind=EventKind.INSOLVENCY_RECORDED,
+        actor=actor,
+        summary=f"Procédure collective : jugement d'ouverture du {after:%d/%m/%Y}",
+        data={"insolvency_since": after.isoformat(), **data},
+    )

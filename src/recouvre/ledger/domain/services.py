@@ -1,6 +1,8 @@
 """Ledger writes: payments, their allocation, and keeping each invoice's open amount true.
 
-Every service runs in one transaction and records what it did in the debtor's timeline."""
+Every service runs in one transaction and records what it did in the debtor's timeline. A payment
+settles principal only, unless the organisation imputes payments on interest first (C. civ. 1343-1,
+off by default): then each invoice it reaches takes its late-payment interest due first."""
 
 from __future__ import annotations
 
@@ -16,7 +18,8 @@ from django.db.models import Max, Sum
 from recouvre.audit.domain.services import audit_record
 from recouvre.kernel.money import ZERO, format_amount, format_money
 from recouvre.ledger.domain.allocation import OpenInvoice, Share, allocate_oldest_first
-from recouvre.ledger.enums import DocumentType, InvoiceStatus, PaymentSource
+from recouvre.ledger.domain.penalties import invoices_penalties, law_settings
+from recouvre.ledger.enums import AllocationPart, DocumentType, InvoiceStatus, PaymentSource
 from recouvre.ledger.models import Allocation, Debtor, Invoice, Payment
 from recouvre.timeline.domain.services import event_record
 from recouvre.timeline.enums import EventKind
@@ -34,15 +37,16 @@ class PaymentResult:
 
 
 def invoices_refresh_open_amount(invoice_ids: Iterable[int]) -> list[int]:
-    """Recomputes open amount, status and paid date from the allocations; returns the ids of the
-    invoices that became settled by it. Called inside the transaction that changed allocations."""
+    """Recomputes open amount, status and paid date from the principal shares of the allocations (an
+    invoice whose interest is paid but not its principal stays open); returns the ids of the invoices
+    that became settled by it. Called inside the transaction that changed allocations."""
     ids = list(set(invoice_ids))
     settled: list[int] = []
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         sums = {
             row["invoice_id"]: (row["total"], row["last"])
-            for row in Allocation.objects.filter(invoice_id__in=chunk)
+            for row in Allocation.objects.filter(invoice_id__in=chunk, part=AllocationPart.PRINCIPAL)
             .values("invoice_id")
             .annotate(total=Sum("amount"), last=Max("date"))
         }
@@ -64,12 +68,23 @@ def invoices_refresh_open_amount(invoice_ids: Iterable[int]) -> list[int]:
     return settled
 
 
-def _open_invoices(debtor: Debtor) -> list[OpenInvoice]:
-    return [
-        OpenInvoice(i.id, i.number, i.issue_date, i.due_date, i.open_amount)
-        for i in Invoice.objects.filter(
+def _open_invoices(debtor: Debtor) -> list[Invoice]:
+    return list(
+        Invoice.objects.filter(
             debtor=debtor, document_type=DocumentType.INVOICE, status=InvoiceStatus.OPEN, open_amount__gt=0
-        )
+        ).select_related("debtor")
+    )
+
+
+def _open_items(invoices: list[Invoice], on: date, interest_first: bool) -> list[OpenInvoice]:
+    """What each invoice owes on the payment day; its interest due (as of that day, the interest
+    already paid deducted) only when interest is imputed first."""
+    interest = (
+        {pk: p.interest_due for pk, p in invoices_penalties(invoices, on).items()} if interest_first else {}
+    )
+    return [
+        OpenInvoice(i.id, i.number, i.issue_date, i.due_date, i.open_amount, interest.get(i.id, ZERO))
+        for i in invoices
     ]
 
 
@@ -92,8 +107,12 @@ def payment_record(
     source: str = PaymentSource.MANUAL,
     import_batch: Any = None,
 ) -> PaymentResult:
-    """Records a payment and allocates it: to `invoice` when given (up to its open amount), else
-    to the debtor's oldest due invoices first. What is left stays on account and is reported."""
+    """Records a payment and allocates it: to `invoice` when given (up to what it owes), else to the
+    debtor's oldest due invoices first. With interest first on, each invoice takes its interest due
+    on `on` before its principal. What is left stays on account and is reported.
+
+    A payment an import derives from the books' open amounts settles principal whatever the setting:
+    the creditor's books say which invoice amount was paid, and they know no interest."""
     _check_amount(amount)
     with transaction.atomic():
         if invoice is not None:
@@ -101,14 +120,13 @@ def payment_record(
                 raise LedgerError(f"{invoice.number} is a credit note, not an invoice")
             if invoice.status != InvoiceStatus.OPEN or invoice.open_amount <= 0:
                 raise LedgerError(f"invoice {invoice.number} has nothing left to pay")
-            open_items = [
-                OpenInvoice(
-                    invoice.id, invoice.number, invoice.issue_date, invoice.due_date, invoice.open_amount
-                )
-            ]
+            invoices = [invoice]
         else:
-            open_items = _open_invoices(debtor)
-        plan = allocate_oldest_first(amount, open_items)
+            invoices = _open_invoices(debtor)
+        interest_first = (
+            bool(invoices) and source != PaymentSource.IMPORT and law_settings(organisation.pk).interest_first
+        )
+        plan = allocate_oldest_first(amount, _open_items(invoices, on, interest_first))
         payment = Payment.objects.create(
             organisation=organisation,
             debtor=debtor,
@@ -127,6 +145,7 @@ def payment_record(
                 payment=payment,
                 amount=share.amount,
                 date=on,
+                part=share.part,
                 created_by=actor,
             )
             for share in plan.shares
@@ -147,7 +166,8 @@ def payment_record(
                 "reference": reference,
                 "source": source,
                 "allocations": [
-                    {"invoice": s.number, "amount": format_amount(s.amount)} for s in plan.shares
+                    {"invoice": s.number, "amount": format_amount(s.amount), "part": s.part}
+                    for s in plan.shares
                 ],
                 "unallocated": format_amount(plan.unallocated),
             },
@@ -201,6 +221,8 @@ def credit_note_allocate(
             credit_note=credit_note,
             amount=take,
             date=on,
+            # A credit note cancels part of the sale itself, never interest (only money pays it).
+            part=AllocationPart.PRINCIPAL,
             created_by=actor,
         )
         credit_note.open_amount -= take

@@ -43,7 +43,7 @@ def test_payment_on_an_invoice_reduces_its_open_amount(ledger, manager):
     assert (event.actor, event.data["reference"], event.data["allocations"]) == (
         manager,
         "VIR 123",
-        [{"invoice": "F-2", "amount": "50.00"}],
+        [{"invoice": "F-2", "amount": "50.00", "part": "principal"}],
     )
 
 

@@ -1,8 +1,10 @@
-"""Changing an organisation's identity, bank details, sender and contact rules (issue 4).
+"""Changing an organisation's identity, bank details, sender, contact rules (issue 4) and how its
+late-payment penalties are computed and payments imputed (issue 5).
 
 Who may change what: an admin the legal identity, the letterhead, the bank details and the sender
-(they commit the company in every letter); a manager the contact hours, the caps and the holidays
-zone (they run the dunning). The service checks it too, so that no interface can skip it.
+(they commit the company in every letter); a manager the contact hours, the caps, the holidays zone
+and the penalties settings (they run the dunning). The service checks it too, so that no interface
+can skip it.
 
 Tenancy sits below the audit app in the layers, so the caller hands its audit recorder in
 (`audit=audit_record`); the entry is written inside the same transaction as the change."""
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import time
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings as django_settings
@@ -22,8 +25,10 @@ from django.utils.translation import gettext as _
 from recouvre.kernel.identifiers import format_phone, normalise_email, normalise_phone, normalise_siren
 from recouvre.tenancy.domain.services import role_allows, role_of
 from recouvre.tenancy.domain.settings import (
+    LawSettings,
     OrganisationSettings,
     contact_rules_problems,
+    law_settings_problems,
     settings_read,
     settings_write,
     zone_is_well_formed,
@@ -38,7 +43,9 @@ MODEL_FIELDS = ("name", "siren", "address", "postcode", "city", "iban", "bic", "
 # Keys of the typed settings; the contact rules live under settings["dunning"].
 ADMIN_SETTING_FIELDS = ("phone", "signature", "sender_email")
 CONTACT_FIELDS = ("plan_at", "contact_start", "contact_end", "cap_per_day", "cap_per_week")
-MANAGER_FIELDS = (*CONTACT_FIELDS, "holidays_zone")
+# Under settings["law"].
+LAW_FIELDS = ("interest_first", "contractual_rate", "divisor")
+MANAGER_FIELDS = (*CONTACT_FIELDS, "holidays_zone", *LAW_FIELDS)
 ADMIN_FIELDS = (*MODEL_FIELDS, *ADMIN_SETTING_FIELDS)
 
 
@@ -60,6 +67,8 @@ def _problem_text(code: str) -> str:
         "cap_range": _("Entre 1 et 3 messages par jour."),
         "week_range": _("Au moins autant que par jour, et au plus 7 messages sur 7 jours glissants."),
         "hours_order": _("La fin des heures de contact doit suivre leur début."),
+        "rate_range": _("Un taux annuel supérieur à 0 et inférieur à 100 %, avec au plus 3 décimales."),
+        "divisor": _("Le diviseur est 365 ou 360 jours."),
     }[code]
 
 
@@ -133,7 +142,33 @@ def _new_settings(current: OrganisationSettings, values: dict[str, Any], errors:
     if not zone_is_well_formed(str(values.get("holidays_zone", ""))):
         errors["holidays_zone"] = _("Zone de jours fériés inconnue.")
     simple = {k: str(values[k] or "") for k in (*ADMIN_SETTING_FIELDS, "holidays_zone") if k in values}
-    return replace(current, contact=contact, **simple)
+    law = _new_law(current.law, values, errors)
+    return replace(current, contact=contact, law=law, **simple)
+
+
+def _new_law(current: LawSettings, values: dict[str, Any], errors: dict[str, str]) -> LawSettings:
+    changes: dict[str, Any] = {}
+    if "interest_first" in values:
+        changes["interest_first"] = bool(values["interest_first"])
+    if "contractual_rate" in values:
+        rate = values["contractual_rate"]
+        if rate is None or rate == "":
+            changes["contractual_rate"] = None
+        else:
+            try:
+                changes["contractual_rate"] = Decimal(str(rate).strip().replace(",", "."))
+            except ArithmeticError:
+                errors["contractual_rate"] = _problem_text("rate_range")
+    if "divisor" in values:
+        try:
+            changes["divisor"] = int(values["divisor"])
+        except (TypeError, ValueError):
+            errors["divisor"] = _problem_text("divisor")
+    law = replace(current, **changes)
+    for field, code in law_settings_problems(law).items():
+        if field in changes:
+            errors[field] = _problem_text(code)
+    return law
 
 
 def organisation_settings_update(
@@ -170,6 +205,10 @@ def organisation_settings_update(
             old, new = getattr(before.contact, field), getattr(after.contact, field)
             if old != new:
                 diff[field] = [_json(old), _json(new)]
+        for field in LAW_FIELDS:
+            old, new = getattr(before.law, field), getattr(after.law, field)
+            if old != new:
+                diff[field] = [_json(old), _json(new)]
         if not diff:
             return diff
         locked.settings = settings_write(locked.settings, after)
@@ -188,4 +227,6 @@ def organisation_settings_update(
 
 
 def _json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
     return value.strftime("%H:%M") if isinstance(value, time) else value

@@ -1,7 +1,8 @@
 """`Organisation.settings`, typed. The JSON keeps the keys other apps already read (dunning's
 `dunning.plan_at`, `dunning.contact_start`, `dunning.contact_end`, `dunning.cap_per_day`,
 `dunning.cap_per_week`, `holidays_zone`; compose's `phone`, `signature`; messaging's `email_url`,
-`sms`): this module reads and writes exactly those, and leaves every other key alone.
+`sms`; the penalties' `law.interest_first`, `law.contractual_rate`, `law.divisor`): this module reads
+and writes exactly those, and leaves every other key alone.
 
 Pure: no Django, no database; the caller passes the default planning time (a project setting)."""
 
@@ -9,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 # dunning.md "Contact rules (defaults, editable per organisation)".
@@ -21,6 +23,13 @@ DEFAULT_CAP_PER_WEEK = 2
 # Beyond these a debtor would be flooded; a rolling week cannot hold more than 7 days' worth either.
 MAX_CAP_PER_DAY = 3
 MAX_CAP_PER_WEEK = 7
+
+# french-law.md: actual days over 365 by default; some contracts divide by 360.
+DIVISORS = (365, 360)
+# A contractual late-payment rate, percent per year: above 0, below 100, at most 3 decimals (the
+# precision of the debtor's and invoice's own rates).
+RATE_DECIMALS = 3
+MAX_RATE = Decimal(100)
 
 # "FR" (mainland), "FR-57", "FR-6AE", "FR-971"…: a country and an optional `holidays` subdivision.
 _ZONE = re.compile(r"^[A-Z]{2}(-[0-9A-Z]{1,3})?$")
@@ -36,12 +45,24 @@ class ContactRules:
 
 
 @dataclass(frozen=True)
+class LawSettings:
+    """How the organisation's late-payment figures are computed and payments imputed."""
+
+    # Payments settle interest due before principal (C. civ. 1343-1); off by default (french-law.md).
+    interest_first: bool = False
+    # None: the statutory rate (ECB + 10 points); a debtor's or invoice's own rate overrides this one.
+    contractual_rate: Decimal | None = None
+    divisor: int = DIVISORS[0]
+
+
+@dataclass(frozen=True)
 class OrganisationSettings:
     contact: ContactRules
     holidays_zone: str = ""  # empty: from the organisation's address
     phone: str = ""
     signature: str = ""
     sender_email: str = ""  # empty: the project's sender address
+    law: LawSettings = field(default_factory=LawSettings)
 
 
 def _time(value: Any, default: time) -> time:
@@ -62,6 +83,36 @@ def _int(value: Any, default: int) -> int:
         return default
 
 
+def rate_is_valid(rate: Decimal) -> bool:
+    exponent = rate.as_tuple().exponent
+    return (
+        rate.is_finite()
+        and isinstance(exponent, int)
+        and exponent >= -RATE_DECIMALS
+        and Decimal(0) < rate < MAX_RATE
+    )
+
+
+def _rate(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        rate = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return rate if rate_is_valid(rate) else None
+
+
+def _law(value: Any) -> LawSettings:
+    law = value if isinstance(value, Mapping) else {}
+    divisor = law.get("divisor")
+    return LawSettings(
+        interest_first=law.get("interest_first") is True,
+        contractual_rate=_rate(law.get("contractual_rate")),
+        divisor=divisor if divisor in DIVISORS and not isinstance(divisor, bool) else DIVISORS[0],
+    )
+
+
 def settings_read(data: Mapping[str, Any] | None, *, default_plan_at: time) -> OrganisationSettings:
     """What is stored, with the product's defaults where nothing (or something unreadable) is."""
     data = data or {}
@@ -79,6 +130,7 @@ def settings_read(data: Mapping[str, Any] | None, *, default_plan_at: time) -> O
         phone=str(data.get("phone") or ""),
         signature=str(data.get("signature") or ""),
         sender_email=str(data.get("sender_email") or ""),
+        law=_law(data.get("law")),
     )
 
 
@@ -102,6 +154,17 @@ def settings_write(data: Mapping[str, Any] | None, typed: OrganisationSettings) 
             result[key] = value
         else:
             result.pop(key, None)
+    law = result.get("law")
+    # An organisation that never chose keeps its JSON as it was: the defaults need no key.
+    if isinstance(law, Mapping) or typed.law != LawSettings():
+        law = dict(law) if isinstance(law, Mapping) else {}
+        rate = typed.law.contractual_rate
+        law.update(
+            interest_first=typed.law.interest_first,
+            contractual_rate=None if rate is None else str(rate),
+            divisor=typed.law.divisor,
+        )
+        result["law"] = law
     return result
 
 
@@ -115,6 +178,16 @@ def contact_rules_problems(rules: ContactRules) -> dict[str, str]:
         problems["cap_per_week"] = "week_range"
     if rules.contact_start >= rules.contact_end:
         problems["contact_end"] = "hours_order"
+    return problems
+
+
+def law_settings_problems(law: LawSettings) -> dict[str, str]:
+    """Field name → problem code (`rate_range`, `divisor`); empty when valid."""
+    problems: dict[str, str] = {}
+    if law.contractual_rate is not None and not rate_is_valid(law.contractual_rate):
+        problems["contractual_rate"] = "rate_range"
+    if law.divisor not in DIVISORS:
+        problems["divisor"] = "divisor"
     return problems
 
 
