@@ -29,7 +29,9 @@ def _payment(payment: Payment) -> dict[str, Any]:
         "date": payment.date,
         "reference": payment.reference,
         "source": payment.source,
-        "allocations": [{"invoice": a.invoice.number, "amount": amount(a.amount)} for a in allocations],
+        "allocations": [
+            {"invoice": a.invoice.number, "amount": amount(a.amount), "part": a.part} for a in allocations
+        ],
         "unallocated": amount(payment.amount - allocated),
         "created_at": local_time(payment.created_at),
     }

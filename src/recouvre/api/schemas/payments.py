@@ -50,6 +50,11 @@ class PaymentIn(Schema):
 class AllocationOut(Schema):
     invoice: str
     amount: Amount
+    part: str = Field(
+        "principal",
+        description="`principal`, or `interest` when the organisation imputes payments on late-payment"
+        " interest first (C. civ. 1343-1)",
+    )
 
 
 class PaymentOut(Schema):

@@ -24,7 +24,7 @@ def test_payment_against_an_invoice_reduces_its_open_amount(portfolio, api):
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["invoice"], body["open_amount"], body["debtor_ref"]) == ("A-2", "120.00", "411ALPHA")
-    assert body["allocations"] == [{"invoice": "A-2", "amount": "80.00"}]
+    assert body["allocations"] == [{"invoice": "A-2", "amount": "80.00", "part": "principal"}]
     assert (body["amount"], body["date"], body["reference"], body["unallocated"]) == (
         "80.00",
         "2026-11-20",
@@ -52,8 +52,8 @@ def test_debtor_payment_is_allocated_oldest_due_first(portfolio, api):
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["allocations"] == [
-        {"invoice": "A-3", "amount": "300.00"},
-        {"invoice": "A-2", "amount": "50.00"},
+        {"invoice": "A-3", "amount": "300.00", "part": "principal"},
+        {"invoice": "A-2", "amount": "50.00", "part": "principal"},
     ]
     assert (body["invoice"], body["open_amount"], body["unallocated"]) == (None, None, "0.00")
     assert invoice(portfolio, "A-3").status == "paid"
@@ -124,7 +124,7 @@ def test_list_is_newest_first_and_filtered(portfolio, api):
         ("411BETA", "20.00", "2026-11-15"),
         ("411ALPHA", "10.00", "2026-11-01"),
     ]
-    assert body["items"][0]["allocations"] == [{"invoice": "B-1", "amount": "20.00"}]
+    assert body["items"][0]["allocations"] == [{"invoice": "B-1", "amount": "20.00", "part": "principal"}]
     assert [p["reference"] for p in api.get("/payments", debtor="411BETA").json()["items"]] == ["CHQ 7"]
     assert api.get("/payments", invoice="A-2").json()["count"] == 1
     assert api.get("/payments", debtor="411GAMMA").json()["count"] == 0
@@ -139,8 +139,8 @@ def test_with_interest_first_the_payment_settles_the_late_interest_before_the_pr
     # A-3, 300.00 due 2026-09-15: 66 days (2026-09-16 to 2026-11-20) at 12.15 % (ECB 2.15 + 10,
     # H2-2026) = 300 x 0.1215 x 66 / 365 = 6.5910 → 6.59 of interest, then 93.41 of principal.
     assert body["allocations"] == [
-        {"invoice": "A-3", "amount": "6.59"},
-        {"invoice": "A-3", "amount": "93.41"},
+        {"invoice": "A-3", "amount": "6.59", "part": "interest"},
+        {"invoice": "A-3", "amount": "93.41", "part": "principal"},
     ]
     assert (body["open_amount"], body["unallocated"]) == ("206.59", "0.00")
     assert invoice(portfolio, "A-3").open_amount == Decimal("206.59")

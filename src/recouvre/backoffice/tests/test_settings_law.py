@@ -65,3 +65,34 @@ def test_agents_and_viewers_may_not_change_it(client, organisation, make_user, r
     assert client.post(URL, {"interest_first": "on", "divisor": "365"}).status_code == 403
     organisation.refresh_from_db()
     assert organisation_settings(organisation).law.interest_first is False
+
+
+def test_an_interest_share_is_marked_on_the_invoice_and_debtor_pages(signed_in, books):
+    """With interest first on, the pages say which part of a payment went to interest."""
+    from datetime import date
+    from decimal import Decimal
+
+    from django.urls import reverse
+    from django_scopes import scope
+
+    from recouvre.ledger.domain.services import payment_record
+    from recouvre.ledger.models import Invoice
+
+    books.settings = {**(books.settings or {}), "law": {"interest_first": True}}
+    books.save(update_fields=["settings"])
+    with scope(organisation=books):
+        invoice = Invoice.objects.filter(open_amount__gt=0, due_date__lt=date(2026, 10, 1)).first()
+        payment_record(
+            organisation=books,
+            debtor=invoice.debtor,
+            invoice=invoice,
+            amount=Decimal("10.00"),
+            on=date(2026, 11, 20),
+            actor=None,
+        )
+    page = signed_in.get(reverse("backoffice:invoice-detail", args=[invoice.pk])).content.decode()
+    assert "sur les intérêts" in page
+    debtor_page = signed_in.get(
+        reverse("backoffice:debtor-detail", args=[invoice.debtor_id])
+    ).content.decode()
+    assert "intérêts)" in debtor_page

@@ -117,7 +117,8 @@ def penalties_summary(penalties: dict[int, Penalties], regime: str) -> Penalties
     figures = list(penalties.values())
     missing = sorted({str(m.half_year) for p in figures for m in p.missing_rates})
     return PenaltiesSummary(
-        interest=sum((p.interest for p in figures), Decimal("0")),
+        # What is still claimable: interest already paid (interest-first imputation) is not claimed again.
+        interest=sum((p.interest_due for p in figures), Decimal("0")),
         fixed_indemnity=sum((p.fixed_indemnity for p in figures), Decimal("0")),
         regime=regime,
         table_date=figures[0].table_date,

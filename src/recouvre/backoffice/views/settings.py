@@ -35,6 +35,7 @@ from recouvre.backoffice.views.debtor_forms import AmountField
 from recouvre.backoffice.views.form_errors import put_errors
 from recouvre.dunning.domain.rules import HOLIDAYS_ZONES, public_holidays, zone_of
 from recouvre.law.domain.calendar import Calendar, calendar_for
+from recouvre.tenancy.domain.agency import agency_client_read
 from recouvre.tenancy.domain.members import (
     MembershipNotFound,
     member_invite,
@@ -160,6 +161,15 @@ class LawForm(forms.Form):
             (360, gettext_lazy("360 jours (année commerciale)")),
         ],
         help_text=gettext_lazy("Les jours de retard sont divisés par ce nombre ; 365 par défaut."),
+    )
+
+
+class AgencyForm(forms.Form):
+    client_name = forms.CharField(label=gettext_lazy("Créancier mandant"), max_length=200)
+    client_address = forms.CharField(
+        label=gettext_lazy("Adresse du créancier mandant"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Une ligne par ligne d'adresse, code postal et ville compris."),
     )
 
 
@@ -316,6 +326,18 @@ def law(request: HttpRequest) -> HttpResponse:
     return _edit(request, "law", LawForm, initial)
 
 
+@role_required(ADMIN)
+def agency(request: HttpRequest) -> HttpResponse:
+    """An agency organisation writes for a client creditor: its name and address go on every letter
+    (CPCE R124-4 2°); the compliance check refuses a letter without them."""
+    organisation = request.organisation  # type: ignore[attr-defined]
+    if not organisation.is_agency:
+        raise Http404
+    client = agency_client_read(organisation.settings)
+    initial = {"client_name": client.name, "client_address": "\n".join(client.address_lines)}
+    return _edit(request, "agency", AgencyForm, initial)
+
+
 @membership_required
 @require_GET
 def holidays_preview(request: HttpRequest) -> HttpResponse:
@@ -418,6 +440,7 @@ urls: list[URLPattern] = [
     path("settings/contact/", contact, name="settings-contact"),
     path("settings/contact/holidays/", holidays_preview, name="settings-holidays"),
     path("settings/law/", law, name="settings-law"),
+    path("settings/agency/", agency, name="settings-agency"),
     path("settings/members/", members, name="settings-members"),
     path("settings/members/<int:pk>/role/", member_role, name="settings-member-role"),
     path("settings/members/<int:pk>/remove/", member_remove, name="settings-member-remove"),

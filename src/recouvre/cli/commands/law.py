@@ -50,6 +50,8 @@ def penalties(args: Any) -> int:
         "days_late": result.days_late,
         "periods": periods,
         "interest": format_amount(result.interest),
+        # Interest already settled by interest-first imputation; `total` claims only what remains.
+        "interest_paid": format_amount(result.interest_paid),
         "fixed_indemnity": format_amount(result.fixed_indemnity),
         "total": format_amount(result.total),
         "missing_rates": missing,
@@ -66,6 +68,7 @@ def penalties(args: Any) -> int:
     ]
     lines += [
         f"  interest         {document['interest']}",
+        *([f"  interest paid    {document['interest_paid']}"] if result.interest_paid else []),
         f"  fixed indemnity  {document['fixed_indemnity']}",
     ]
     lines += [f"  total            {document['total']}"]

@@ -13,7 +13,7 @@ from django.db.models import CharField, F, Q, Sum, Value
 from recouvre.kernel.money import ZERO
 from recouvre.law.domain.limitation import prescription_date
 from recouvre.ledger.domain.ageing import AgedBalance, OpenItem, age_balance
-from recouvre.ledger.enums import DocumentType, InvoiceStatus
+from recouvre.ledger.enums import AllocationPart, DocumentType, InvoiceStatus
 from recouvre.ledger.models import Allocation, Debtor, Invoice, LimitationInterruption, Payment
 
 
@@ -22,8 +22,12 @@ def aged_balance(today: date, debtor: Debtor | None = None) -> AgedBalance:
     that day is its amount less the allocations dated on or before it. Two grouped queries keep this
     set-based (the rows fed to the pure bucketing are one per due date, not one per invoice)."""
     invoices = Invoice.objects.filter(document_type=DocumentType.INVOICE, issue_date__lte=today)
+    # Interest shares (interest-first imputation) never lowered the open amount: only principal is added back.
     allocations = Allocation.objects.filter(
-        invoice__document_type=DocumentType.INVOICE, invoice__issue_date__lte=today, date__gt=today
+        invoice__document_type=DocumentType.INVOICE,
+        invoice__issue_date__lte=today,
+        date__gt=today,
+        part=AllocationPart.PRINCIPAL,
     )
     if debtor is not None:
         invoices = invoices.filter(debtor=debtor)
@@ -130,7 +134,7 @@ def invoices_as_of(invoices: Sequence[Invoice], today: date) -> dict[int, Invoic
     part-payments and recorded interruptions known by then."""
     ids = [invoice.pk for invoice in invoices]
     later = dict(
-        Allocation.objects.filter(invoice_id__in=ids, date__gt=today)
+        Allocation.objects.filter(invoice_id__in=ids, date__gt=today, part=AllocationPart.PRINCIPAL)
         .values("invoice_id")
         .annotate(total=Sum("amount"))
         .values_list("invoice_id", "total")

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from recouvre.kernel.identifiers import format_phone, normalise_email, normalise_phone, normalise_siren
+from recouvre.tenancy.domain.agency import AgencyClient, agency_client_read, agency_client_write
 from recouvre.tenancy.domain.services import role_allows, role_of
 from recouvre.tenancy.domain.settings import (
     LawSettings,
@@ -46,7 +47,9 @@ CONTACT_FIELDS = ("plan_at", "contact_start", "contact_end", "cap_per_day", "cap
 # Under settings["law"].
 LAW_FIELDS = ("interest_first", "contractual_rate", "divisor")
 MANAGER_FIELDS = (*CONTACT_FIELDS, "holidays_zone", *LAW_FIELDS)
-ADMIN_FIELDS = (*MODEL_FIELDS, *ADMIN_SETTING_FIELDS)
+# An agency organisation's client creditor (CPCE R124-4 2°), printed on its letters.
+AGENCY_FIELDS = ("client_name", "client_address")
+ADMIN_FIELDS = (*MODEL_FIELDS, *ADMIN_SETTING_FIELDS, *AGENCY_FIELDS)
 
 
 def default_plan_at() -> time:
@@ -171,6 +174,25 @@ def _new_law(current: LawSettings, values: dict[str, Any], errors: dict[str, str
     return law
 
 
+def _new_client(current: AgencyClient, values: dict[str, Any], errors: dict[str, str]) -> AgencyClient:
+    if not any(field in values for field in AGENCY_FIELDS):
+        return current
+    name = str(values.get("client_name", current.name) or "").strip()
+    address = values.get("client_address")
+    lines = (
+        tuple(line.strip() for line in str(address or "").splitlines() if line.strip())
+        if "client_address" in values
+        else current.address_lines
+    )
+    if not name:
+        errors["client_name"] = _(
+            "Le nom du créancier mandant est obligatoire : il figure sur chaque courrier."
+        )
+    if not lines:
+        errors["client_address"] = _("L'adresse du créancier mandant est obligatoire (article R124-4).")
+    return AgencyClient(name, lines)
+
+
 def organisation_settings_update(
     *, organisation: Organisation, changes: Mapping[str, Any], actor: Any, audit: AuditRecorder
 ) -> dict[str, list[Any]]:
@@ -191,6 +213,8 @@ def organisation_settings_update(
         _clean_bank(values, locked, errors)
         before = settings_read(locked.settings, default_plan_at=default_plan_at())
         after = _new_settings(before, values, errors)
+        client_before = agency_client_read(locked.settings)
+        client_after = _new_client(client_before, values, errors)
         if errors:
             raise ValidationError(errors)
         diff: dict[str, list[Any]] = {}
@@ -209,9 +233,17 @@ def organisation_settings_update(
             old, new = getattr(before.law, field), getattr(after.law, field)
             if old != new:
                 diff[field] = [_json(old), _json(new)]
+        if client_after != client_before:
+            diff["client_name"] = [client_before.name, client_after.name]
+            diff["client_address"] = [
+                "\n".join(client_before.address_lines),
+                "\n".join(client_after.address_lines),
+            ]
         if not diff:
             return diff
         locked.settings = settings_write(locked.settings, after)
+        if client_after != client_before:
+            locked.settings = agency_client_write(locked.settings, client_after)
         locked.save()
         audit(
             organisation=locked,
