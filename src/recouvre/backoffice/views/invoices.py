@@ -161,9 +161,10 @@ def invoice_page(
         "limitation_start_label": _start_label(start.kind) if start else "",
         "limitation_lapsed": state.prescription_date is not None and state.prescription_date < today,
         "interruptions": interruptions,
-        # A credit note or a cancelled invoice owes nothing: there is no limitation to interrupt.
+        # A credit note, a cancelled or a settled invoice owes nothing: no limitation to interrupt.
         "can_interrupt": invoice.document_type == DocumentType.INVOICE
-        and invoice.status != InvoiceStatus.CANCELLED,
+        and invoice.status != InvoiceStatus.CANCELLED
+        and state.prescription_date is not None,
         "can_manage": role_allows(request.role, MANAGER),  # type: ignore[attr-defined]
         **rights(request),
     }
