@@ -37,8 +37,10 @@ INSTALLED_APPS = [
     "recouvre.imports",
     "recouvre.messaging",
     "recouvre.arrangements",
+    "recouvre.selfservice",
     "recouvre.dunning",
     "recouvre.backoffice",
+    "recouvre.portal",
     "recouvre.api",
     "recouvre.cli",
 ]

@@ -2,5 +2,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("api/v1/", include("recouvre.api.urls")),
+    path("portal/", include("recouvre.portal.views")),
     path("", include("recouvre.backoffice.urls")),
 ]

@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core import signing
 from schwifty import IBAN
 
 from recouvre.dunning.domain.claim import Claim, basis_note, claim_of, rate_text
@@ -28,9 +27,9 @@ from recouvre.messaging.domain.template_defaults import postal_code
 from recouvre.messaging.domain.templates import template_resolve
 from recouvre.messaging.letters.content import LetterContent, LetterInvoice, LetterTotals, Party
 from recouvre.messaging.transports.base import OutgoingMessage
+from recouvre.selfservice.domain.links import portal_url
 
 FORMAL_NOTICE_DAYS = 8
-PORTAL_SALT = "recouvre.portal"
 
 _LABELS = {
     "fr": ("Facture", "Date", "Échéance", "Montant", "Reste dû", "Total"),
@@ -49,9 +48,8 @@ class Composed:
 
 
 def portal_link(debtor: Debtor) -> str:
-    """A signed link to the debtor's portal (the portal checks the signature and its age)."""
-    token = signing.dumps({"o": debtor.organisation_id, "d": debtor.id}, salt=PORTAL_SALT, compress=True)
-    return f"{settings.BASE_URL}/portal/{token}/"
+    """A signed, expiring link to the debtor's portal (`selfservice.domain.links`)."""
+    return portal_url(debtor)
 
 
 def message_id(action: Action) -> str:

@@ -35,6 +35,8 @@ class Debtor(OrganisationScopedModel):
     )
     # Set when personal data was anonymised (GDPR): amounts and dates stay, identities are gone.
     redacted_at = models.DateTimeField(null=True, blank=True)
+    # Signed into every portal link: raising it revokes every link sent so far (selfservice.domain.links).
+    portal_key = models.PositiveIntegerField(default=1, db_default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,3 @@
+from recouvre.selfservice.models.visit import PortalVisit
+
+__all__ = ["PortalVisit"]
