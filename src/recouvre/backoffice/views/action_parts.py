@@ -4,6 +4,7 @@ action with a reason."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -31,6 +32,10 @@ TASK_CHANNELS = (ActionChannel.CALL, ActionChannel.TASK)
 
 NO_SMS_PROVIDER = "no SMS provider"
 COMPLIANCE_PREFIX = "compliance check failed: "
+# dunning.domain.callbacks records "callback requested between 14:00 and 17:00 on +33612345678".
+CALLBACK_REASON = re.compile(
+    r"callback requested between (?P<start>\d+):00 and (?P<end>\d+):00 on (?P<phone>\S+)"
+)
 
 # The steps of the packaged scenarios; an organisation's own step codes are shown as they are.
 STEP_LABELS = {
@@ -42,6 +47,7 @@ STEP_LABELS = {
     "letter": gettext_lazy("Lettre de relance"),
     "formal_notice": gettext_lazy("Mise en demeure"),
     "litigation_review": gettext_lazy("Revue contentieuse"),
+    "callback": gettext_lazy("Rappel demandé"),
 }
 
 # The dispatcher and the planner record their reasons in English (they are also read on the command
@@ -79,6 +85,10 @@ REASON_PREFIXES = (
     ("transport settings: ", gettext_lazy("Les réglages d'envoi de l'organisation sont invalides.")),
     ("outcome unknown: ", gettext_lazy("Issue inconnue : le message est peut-être parti. À vérifier.")),
     ("internal error: ", gettext_lazy("Erreur interne pendant l'envoi.")),
+    (
+        "callback requested ",
+        gettext_lazy("Rappel demandé par le débiteur sur le portail : voir le créneau et le numéro."),
+    ),
     (COMPLIANCE_PREFIX, gettext_lazy("Bloqué par le contrôle de conformité : le document n'est pas parti.")),
 )
 
@@ -133,6 +143,15 @@ def reason_label(reason: str) -> str:
     shows the recorded text alone)."""
     if not reason:
         return ""
+    callback = CALLBACK_REASON.match(reason)
+    if callback:
+        return _(
+            "Rappel demandé par le débiteur sur le portail : entre %(start)s h et %(end)s h, au %(phone)s."
+        ) % {
+            "start": callback["start"],
+            "end": callback["end"],
+            "phone": callback["phone"],
+        }
     if reason in REASONS:
         return str(REASONS[reason])
     for prefix, label in REASON_PREFIXES:

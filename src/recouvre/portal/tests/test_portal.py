@@ -180,3 +180,62 @@ def test_the_link_in_a_message_opens_the_portal(books) -> None:
     alpha = debtor(books, "411ALPHA")
     assert portal_link(alpha).startswith("http")
     assert "/portal/" in portal_link(alpha)
+
+
+def test_a_callback_request_becomes_a_call_task_with_the_number(client, books):
+    from recouvre.dunning.models import Action
+
+    alpha = debtor(books, "411ALPHA")
+    token = portal_token(alpha)
+    weekend = client.post(
+        f"/portal/{token}/callback/", {"day": "2026-11-28", "slot": "14-17", "phone": "06 12 34 56 78"}
+    )
+    assert weekend.status_code == 400
+    assert "du lundi au vendredi" in page(weekend)
+    bad_phone = client.post(
+        f"/portal/{token}/callback/", {"day": "2026-11-25", "slot": "14-17", "phone": "12"}
+    )
+    assert bad_phone.status_code == 400
+    response = client.post(
+        f"/portal/{token}/callback/", {"day": "2026-11-25", "slot": "14-17", "phone": "06 12 34 56 78"}
+    )
+    assert response.status_code == 302
+    with scope(organisation=books):
+        task = Action.objects.get(debtor=alpha, step="callback")
+        assert alpha.contacts.filter(value="+33612345678").exists()
+    assert (task.channel, task.status, task.scheduled_for, task.recipient) == (
+        "call",
+        "planned",
+        date(2026, 11, 25),
+        "+33612345678",
+    )
+    assert "14 h et 17 h" in task.tone
+
+
+def test_contact_details_given_on_the_portal_are_added(client, books):
+    alpha = debtor(books, "411ALPHA")
+    token = portal_token(alpha)
+    assert client.post(f"/portal/{token}/contact/", {"email": "", "phone": ""}).status_code == 400
+    assert client.post(f"/portal/{token}/contact/", {"email": "pas-une-adresse"}).status_code == 400
+    response = client.post(f"/portal/{token}/contact/", {"email": "compta@alpha.example", "phone": ""})
+    assert response.status_code == 302
+    with scope(organisation=books):
+        assert alpha.contacts.filter(kind="email", value="compta@alpha.example").exists()
+
+
+def test_the_budget_simulator_proposes_a_monthly_amount(client, books):
+    alpha = debtor(books, "411ALPHA")
+    text = page(client.get(f"/portal/{portal_token(alpha)}/budget/", {"income": "2000", "charges": "1400"}))
+    # 1,500.50 owed; 195 a month → 8 months.
+    assert "195,00" in text.replace("\u202f", " ").replace("\u00a0", " ")
+    assert "8 mois" in text
+
+
+def test_the_collector_reads_the_callback_slot_in_french() -> None:
+    from django.utils import translation
+
+    from recouvre.backoffice.views.action_parts import reason_label
+
+    with translation.override("fr"):
+        label = reason_label("callback requested between 14:00 and 17:00 on +33612345678")
+    assert label == "Rappel demandé par le débiteur sur le portail : entre 14 h et 17 h, au +33612345678."
