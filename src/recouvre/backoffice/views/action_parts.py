@@ -85,10 +85,6 @@ REASON_PREFIXES = (
     ("transport settings: ", gettext_lazy("Les réglages d'envoi de l'organisation sont invalides.")),
     ("outcome unknown: ", gettext_lazy("Issue inconnue : le message est peut-être parti. À vérifier.")),
     ("internal error: ", gettext_lazy("Erreur interne pendant l'envoi.")),
-    (
-        "callback requested ",
-        gettext_lazy("Rappel demandé par le débiteur sur le portail : voir le créneau et le numéro."),
-    ),
     (COMPLIANCE_PREFIX, gettext_lazy("Bloqué par le contrôle de conformité : le document n'est pas parti.")),
 )
 
