@@ -91,7 +91,9 @@ def portal_view(action: str) -> Callable[..., Callable[..., HttpResponse]]:
                     request.portal_language = language  # type: ignore[attr-defined]
                     # `render` renders at once: the page is built inside the scope and the language.
                     response = view(request, debtor, organisation, *args, **kwargs)
-                    response["Referrer-Policy"] = "no-referrer"  # the token never leaks to other sites
+                    response["Referrer-Policy"] = (
+                        "same-origin"  # the token in the URL never leaks to other sites
+                    )
                     response["Cache-Control"] = "private, no-store"
                     return response
 

@@ -2,7 +2,6 @@
 tampered and revoked links get a friendly refusal; the transfer page carries the debtor's RF reference
 and an EPC QR code of exactly that payment; a promise made there pauses the reminders."""
 
-import base64
 import html
 from datetime import date
 from decimal import Decimal
@@ -66,7 +65,7 @@ def test_a_link_opens_its_debtors_account_and_nothing_else(client, books):
     assert "P-3" not in text  # Beta's invoice
     assert "Beta SAS" not in text
     assert "1 500,50" in text.replace("\u202f", " ").replace("\u00a0", " ")
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     with scope(organisation=books):
         visit = PortalVisit.objects.get()
     assert (visit.debtor_id, visit.action, visit.path) == (alpha.pk, "view", "/portal/<token>/")
@@ -131,7 +130,7 @@ def test_the_transfer_page_has_the_rf_reference_and_the_epc_qr_code_of_that_paym
     assert "FR76 3000 6000 0112 3456 7890 189" in text
     # The QR code is exactly segno's EPC code for the overdue amount, the IBAN and the RF reference.
     src = text.split('class="qr"')[1].split('src="')[1].split('"')[0]
-    svg = base64.b64decode(src.split(",", 1)[1]).decode()
+
     expected = segno_helpers.make_epc_qr(
         name="Acme Industrie",
         iban="FR7630006000011234567890189",
@@ -139,7 +138,7 @@ def test_the_transfer_page_has_the_rf_reference_and_the_epc_qr_code_of_that_paym
         reference=reference,
         bic=str(IBAN("FR7630006000011234567890189").bic),
     )
-    assert svg == expected.svg_inline(scale=4, border=2)
+    assert src == expected.png_data_uri(scale=5, border=4)
     assert isinstance(expected, segno.QRCode)
 
 
