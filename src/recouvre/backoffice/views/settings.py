@@ -1,14 +1,16 @@
-"""Back-office pages: the organisation's settings and its members (issue 4), and how its penalties
-are computed and payments imputed (issue 5).
+"""Back-office pages: the organisation's settings and its members (issue 4), how its penalties
+are computed and payments imputed (issue 5), and the payment plans' rules (issue 6).
 
 Any member reads the overview. An admin changes the legal identity and letterhead, the bank
 details, the sender and the members (they commit the company); a manager changes the contact hours,
-the caps, the holidays zone and the penalties settings (they run the dunning). The tenancy services
-check the same rights."""
+the caps, the holidays zone, the penalties settings and the plans' rules (they run the dunning).
+The tenancy services check the same rights."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -48,7 +50,14 @@ from recouvre.tenancy.domain.organisation_settings import (
     organisation_settings_update,
 )
 from recouvre.tenancy.domain.services import role_allows, role_of
-from recouvre.tenancy.domain.settings import MAX_CAP_PER_DAY, MAX_CAP_PER_WEEK
+from recouvre.tenancy.domain.settings import (
+    MAX_CAP_PER_DAY,
+    MAX_CAP_PER_WEEK,
+    MAX_DURATION_LIMIT,
+    MAX_FIRST_DELAY_LIMIT,
+    MAX_GRACE_LIMIT,
+    MAX_INSTALMENTS_LIMIT,
+)
 from recouvre.tenancy.enums import Role
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -161,6 +170,39 @@ class LawForm(forms.Form):
             (360, gettext_lazy("360 jours (année commerciale)")),
         ],
         help_text=gettext_lazy("Les jours de retard sont divisés par ce nombre ; 365 par défaut."),
+    )
+
+
+class PlansForm(forms.Form):
+    max_instalments = forms.IntegerField(
+        label=gettext_lazy("Nombre maximal d'échéances"), min_value=1, max_value=MAX_INSTALMENTS_LIMIT
+    )
+    min_instalment = AmountField(
+        label=gettext_lazy("Échéance minimale (€)"),
+        max_digits=9,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        help_text=gettext_lazy("Ne s'applique pas à un paiement en une seule fois."),
+    )
+    max_first_delay_days = forms.IntegerField(
+        label=gettext_lazy("Première échéance au plus tard (jours après la proposition)"),
+        min_value=0,
+        max_value=MAX_FIRST_DELAY_LIMIT,
+    )
+    max_duration_months = forms.IntegerField(
+        label=gettext_lazy("Durée maximale (mois jusqu'à la dernière échéance)"),
+        min_value=1,
+        max_value=MAX_DURATION_LIMIT,
+    )
+    grace_days = forms.IntegerField(
+        label=gettext_lazy("Délai de grâce (jours)"),
+        min_value=0,
+        max_value=MAX_GRACE_LIMIT,
+        help_text=gettext_lazy(
+            "Une échéance toujours impayée ce nombre de jours après sa date rompt l'échéancier : "
+            "les relances reprennent."
+        ),
     )
 
 
@@ -326,6 +368,13 @@ def law(request: HttpRequest) -> HttpResponse:
     return _edit(request, "law", LawForm, initial)
 
 
+@role_required(MANAGER)
+def plans(request: HttpRequest) -> HttpResponse:
+    """What a payment plan may be without a manager's approval, and when a missed instalment breaks it."""
+    rules = organisation_settings(request.organisation).plans  # type: ignore[attr-defined]
+    return _edit(request, "plans", PlansForm, dataclasses.asdict(rules))
+
+
 @role_required(ADMIN)
 def agency(request: HttpRequest) -> HttpResponse:
     """An agency organisation writes for a client creditor: its name and address go on every letter
@@ -440,6 +489,7 @@ urls: list[URLPattern] = [
     path("settings/contact/", contact, name="settings-contact"),
     path("settings/contact/holidays/", holidays_preview, name="settings-holidays"),
     path("settings/law/", law, name="settings-law"),
+    path("settings/plans/", plans, name="settings-plans"),
     path("settings/agency/", agency, name="settings-agency"),
     path("settings/members/", members, name="settings-members"),
     path("settings/members/<int:pk>/role/", member_role, name="settings-member-role"),

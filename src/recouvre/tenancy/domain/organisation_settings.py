@@ -1,10 +1,11 @@
 """Changing an organisation's identity, bank details, sender, contact rules (issue 4) and how its
-late-payment penalties are computed and payments imputed (issue 5).
+late-payment penalties are computed and payments imputed (issue 5), and the payment plans' rules
+(issue 6).
 
 Who may change what: an admin the legal identity, the letterhead, the bank details and the sender
-(they commit the company in every letter); a manager the contact hours, the caps, the holidays zone
-and the penalties settings (they run the dunning). The service checks it too, so that no interface
-can skip it.
+(they commit the company in every letter); a manager the contact hours, the caps, the holidays zone,
+the penalties settings and the payment plans' rules (they run the dunning). The service checks it
+too, so that no interface can skip it.
 
 Tenancy sits below the audit app in the layers, so the caller hands its audit recorder in
 (`audit=audit_record`); the entry is written inside the same transaction as the change."""
@@ -26,10 +27,16 @@ from recouvre.kernel.identifiers import format_phone, normalise_email, normalise
 from recouvre.tenancy.domain.agency import AgencyClient, agency_client_read, agency_client_write
 from recouvre.tenancy.domain.services import role_allows, role_of
 from recouvre.tenancy.domain.settings import (
+    MAX_DURATION_LIMIT,
+    MAX_FIRST_DELAY_LIMIT,
+    MAX_GRACE_LIMIT,
+    MAX_INSTALMENTS_LIMIT,
     LawSettings,
     OrganisationSettings,
+    PlanRules,
     contact_rules_problems,
     law_settings_problems,
+    plan_rules_problems,
     settings_read,
     settings_write,
     zone_is_well_formed,
@@ -46,7 +53,22 @@ ADMIN_SETTING_FIELDS = ("phone", "signature", "sender_email")
 CONTACT_FIELDS = ("plan_at", "contact_start", "contact_end", "cap_per_day", "cap_per_week")
 # Under settings["law"].
 LAW_FIELDS = ("interest_first", "contractual_rate", "divisor")
-MANAGER_FIELDS = (*CONTACT_FIELDS, "holidays_zone", *LAW_FIELDS)
+# Under settings["plans"].
+PLAN_FIELDS = (
+    "max_instalments",
+    "min_instalment",
+    "max_first_delay_days",
+    "max_duration_months",
+    "grace_days",
+)
+# A whole number each, with what a refusal of each one says.
+PLAN_INT_CODES = {
+    "max_instalments": "instalments_range",
+    "max_first_delay_days": "delay_range",
+    "max_duration_months": "duration_range",
+    "grace_days": "grace_range",
+}
+MANAGER_FIELDS = (*CONTACT_FIELDS, "holidays_zone", *LAW_FIELDS, *PLAN_FIELDS)
 # An agency organisation's client creditor (CPCE R124-4 2°), printed on its letters.
 AGENCY_FIELDS = ("client_name", "client_address")
 ADMIN_FIELDS = (*MODEL_FIELDS, *ADMIN_SETTING_FIELDS, *AGENCY_FIELDS)
@@ -72,6 +94,11 @@ def _problem_text(code: str) -> str:
         "hours_order": _("La fin des heures de contact doit suivre leur début."),
         "rate_range": _("Un taux annuel supérieur à 0 et inférieur à 100 %, avec au plus 3 décimales."),
         "divisor": _("Le diviseur est 365 ou 360 jours."),
+        "instalments_range": _("Entre 1 et %(max)s échéances.") % {"max": MAX_INSTALMENTS_LIMIT},
+        "amount_range": _("Un montant supérieur à 0, avec au plus 2 décimales."),
+        "delay_range": _("Entre 0 et %(max)s jours.") % {"max": MAX_FIRST_DELAY_LIMIT},
+        "duration_range": _("Entre 1 et %(max)s mois.") % {"max": MAX_DURATION_LIMIT},
+        "grace_range": _("Entre 0 et %(max)s jours.") % {"max": MAX_GRACE_LIMIT},
     }[code]
 
 
@@ -146,7 +173,8 @@ def _new_settings(current: OrganisationSettings, values: dict[str, Any], errors:
         errors["holidays_zone"] = _("Zone de jours fériés inconnue.")
     simple = {k: str(values[k] or "") for k in (*ADMIN_SETTING_FIELDS, "holidays_zone") if k in values}
     law = _new_law(current.law, values, errors)
-    return replace(current, contact=contact, law=law, **simple)
+    plans = _new_plans(current.plans, values, errors)
+    return replace(current, contact=contact, law=law, plans=plans, **simple)
 
 
 def _new_law(current: LawSettings, values: dict[str, Any], errors: dict[str, str]) -> LawSettings:
@@ -172,6 +200,29 @@ def _new_law(current: LawSettings, values: dict[str, Any], errors: dict[str, str
         if field in changes:
             errors[field] = _problem_text(code)
     return law
+
+
+def _new_plans(current: PlanRules, values: dict[str, Any], errors: dict[str, str]) -> PlanRules:
+    changes: dict[str, Any] = {}
+    for name in PLAN_INT_CODES:
+        if name in values:
+            value = values[name]
+            try:
+                if isinstance(value, bool):
+                    raise ValueError
+                changes[name] = int(str(value).strip())
+            except (TypeError, ValueError):
+                errors[name] = _problem_text(PLAN_INT_CODES[name])
+    if "min_instalment" in values:
+        try:
+            changes["min_instalment"] = Decimal(str(values["min_instalment"]).strip().replace(",", "."))
+        except ArithmeticError:
+            errors["min_instalment"] = _problem_text("amount_range")
+    plans = replace(current, **changes)
+    for name, code in plan_rules_problems(plans).items():
+        if name in changes:
+            errors[name] = _problem_text(code)
+    return plans
 
 
 def _new_client(current: AgencyClient, values: dict[str, Any], errors: dict[str, str]) -> AgencyClient:
@@ -231,6 +282,10 @@ def organisation_settings_update(
                 diff[field] = [_json(old), _json(new)]
         for field in LAW_FIELDS:
             old, new = getattr(before.law, field), getattr(after.law, field)
+            if old != new:
+                diff[field] = [_json(old), _json(new)]
+        for field in PLAN_FIELDS:
+            old, new = getattr(before.plans, field), getattr(after.plans, field)
             if old != new:
                 diff[field] = [_json(old), _json(new)]
         if client_after != client_before:

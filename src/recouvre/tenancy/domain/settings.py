@@ -1,8 +1,10 @@
 """`Organisation.settings`, typed. The JSON keeps the keys other apps already read (dunning's
 `dunning.plan_at`, `dunning.contact_start`, `dunning.contact_end`, `dunning.cap_per_day`,
 `dunning.cap_per_week`, `holidays_zone`; compose's `phone`, `signature`; messaging's `email_url`,
-`sms`; the penalties' `law.interest_first`, `law.contractual_rate`, `law.divisor`): this module reads
-and writes exactly those, and leaves every other key alone.
+`sms`; the penalties' `law.interest_first`, `law.contractual_rate`, `law.divisor`; the payment
+plans' `plans.max_instalments`, `plans.min_instalment`, `plans.max_first_delay_days`,
+`plans.max_duration_months`, `plans.grace_days`): this module reads and writes exactly those, and
+leaves every other key alone.
 
 Pure: no Django, no database; the caller passes the default planning time (a project setting)."""
 
@@ -55,6 +57,34 @@ class LawSettings:
     divisor: int = DIVISORS[0]
 
 
+# Payment plans (issue 6): a proposal within these is accepted without a manager.
+DEFAULT_MAX_INSTALMENTS = 6
+DEFAULT_MIN_INSTALMENT = Decimal("50.00")
+DEFAULT_MAX_FIRST_DELAY_DAYS = 30
+# Never binding with the other defaults (6 monthly instalments end within 7 months); it keeps a
+# long plan in front of a manager when the number of instalments is raised.
+DEFAULT_MAX_DURATION_MONTHS = 12
+DEFAULT_GRACE_DAYS = 5
+# Beyond these a plan is no longer a plan but a write-off in slow motion, or a typing mistake.
+MAX_INSTALMENTS_LIMIT = 60
+MAX_FIRST_DELAY_LIMIT = 365
+MAX_DURATION_LIMIT = 60
+MAX_GRACE_LIMIT = 30
+MAX_MIN_INSTALMENT = Decimal("1000000")
+
+
+@dataclass(frozen=True)
+class PlanRules:
+    """What a payment plan may be without a manager's approval, and how late an instalment may be
+    paid before the plan is broken."""
+
+    max_instalments: int = DEFAULT_MAX_INSTALMENTS
+    min_instalment: Decimal = DEFAULT_MIN_INSTALMENT
+    max_first_delay_days: int = DEFAULT_MAX_FIRST_DELAY_DAYS
+    max_duration_months: int = DEFAULT_MAX_DURATION_MONTHS
+    grace_days: int = DEFAULT_GRACE_DAYS
+
+
 @dataclass(frozen=True)
 class OrganisationSettings:
     contact: ContactRules
@@ -63,6 +93,7 @@ class OrganisationSettings:
     signature: str = ""
     sender_email: str = ""  # empty: the project's sender address
     law: LawSettings = field(default_factory=LawSettings)
+    plans: PlanRules = field(default_factory=PlanRules)
 
 
 def _time(value: Any, default: time) -> time:
@@ -113,6 +144,48 @@ def _law(value: Any) -> LawSettings:
     )
 
 
+def _bounded(value: Any, default: int, low: int, high: int) -> int:
+    number = _int(value, default)
+    return number if low <= number <= high else default
+
+
+def min_instalment_is_valid(amount: Decimal) -> bool:
+    exponent = amount.as_tuple().exponent
+    return (
+        amount.is_finite()
+        and isinstance(exponent, int)
+        and exponent >= -2
+        and Decimal(0) < amount <= MAX_MIN_INSTALMENT
+    )
+
+
+def _min_instalment(value: Any) -> Decimal:
+    if value is None or isinstance(value, bool):
+        return DEFAULT_MIN_INSTALMENT
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return DEFAULT_MIN_INSTALMENT
+    return amount if min_instalment_is_valid(amount) else DEFAULT_MIN_INSTALMENT
+
+
+def _plans(value: Any) -> PlanRules:
+    plans = value if isinstance(value, Mapping) else {}
+    return PlanRules(
+        max_instalments=_bounded(
+            plans.get("max_instalments"), DEFAULT_MAX_INSTALMENTS, 1, MAX_INSTALMENTS_LIMIT
+        ),
+        min_instalment=_min_instalment(plans.get("min_instalment")),
+        max_first_delay_days=_bounded(
+            plans.get("max_first_delay_days"), DEFAULT_MAX_FIRST_DELAY_DAYS, 0, MAX_FIRST_DELAY_LIMIT
+        ),
+        max_duration_months=_bounded(
+            plans.get("max_duration_months"), DEFAULT_MAX_DURATION_MONTHS, 1, MAX_DURATION_LIMIT
+        ),
+        grace_days=_bounded(plans.get("grace_days"), DEFAULT_GRACE_DAYS, 0, MAX_GRACE_LIMIT),
+    )
+
+
 def settings_read(data: Mapping[str, Any] | None, *, default_plan_at: time) -> OrganisationSettings:
     """What is stored, with the product's defaults where nothing (or something unreadable) is."""
     data = data or {}
@@ -131,6 +204,7 @@ def settings_read(data: Mapping[str, Any] | None, *, default_plan_at: time) -> O
         signature=str(data.get("signature") or ""),
         sender_email=str(data.get("sender_email") or ""),
         law=_law(data.get("law")),
+        plans=_plans(data.get("plans")),
     )
 
 
@@ -165,6 +239,18 @@ def settings_write(data: Mapping[str, Any] | None, typed: OrganisationSettings) 
             divisor=typed.law.divisor,
         )
         result["law"] = law
+    plans = result.get("plans")
+    if isinstance(plans, Mapping) or typed.plans != PlanRules():
+        plans = dict(plans) if isinstance(plans, Mapping) else {}
+        plan_rules = typed.plans
+        plans.update(
+            max_instalments=plan_rules.max_instalments,
+            min_instalment=str(plan_rules.min_instalment),
+            max_first_delay_days=plan_rules.max_first_delay_days,
+            max_duration_months=plan_rules.max_duration_months,
+            grace_days=plan_rules.grace_days,
+        )
+        result["plans"] = plans
     return result
 
 
@@ -188,6 +274,23 @@ def law_settings_problems(law: LawSettings) -> dict[str, str]:
         problems["contractual_rate"] = "rate_range"
     if law.divisor not in DIVISORS:
         problems["divisor"] = "divisor"
+    return problems
+
+
+def plan_rules_problems(rules: PlanRules) -> dict[str, str]:
+    """Field name → problem code (`instalments_range`, `amount_range`, `delay_range`,
+    `duration_range`, `grace_range`); empty when valid."""
+    problems: dict[str, str] = {}
+    if not 1 <= rules.max_instalments <= MAX_INSTALMENTS_LIMIT:
+        problems["max_instalments"] = "instalments_range"
+    if not min_instalment_is_valid(rules.min_instalment):
+        problems["min_instalment"] = "amount_range"
+    if not 0 <= rules.max_first_delay_days <= MAX_FIRST_DELAY_LIMIT:
+        problems["max_first_delay_days"] = "delay_range"
+    if not 1 <= rules.max_duration_months <= MAX_DURATION_LIMIT:
+        problems["max_duration_months"] = "duration_range"
+    if not 0 <= rules.grace_days <= MAX_GRACE_LIMIT:
+        problems["grace_days"] = "grace_range"
     return problems
 
 
