@@ -58,6 +58,7 @@ REASONS = {
     "debtor marked do not contact": gettext_lazy("Débiteur marqué « ne pas contacter »."),
     "debtor in insolvency proceedings": gettext_lazy("Débiteur en procédure collective."),
     "promise to pay": gettext_lazy("Promesse de paiement en cours."),
+    "payment plan": gettext_lazy("Échéancier en cours : ses échéances remplacent les relances."),
     "nothing left to pay": gettext_lazy("Plus rien à payer."),
     "not a contact day": gettext_lazy("Jour sans envoi (dimanche ou jour férié) : reporté."),
     "every overdue invoice is disputed or on hold": gettext_lazy(

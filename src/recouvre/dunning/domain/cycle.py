@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from recouvre.arrangements.domain.plans import plans_watch
 from recouvre.arrangements.enums import PromiseStatus
 from recouvre.arrangements.models import Promise
 from recouvre.common.bulk import db_datetime, db_json, insert_rows, model_columns, model_rows
@@ -54,6 +55,9 @@ def cycle_plan(*, organisation: Any, today: date, now: datetime | None = None) -
     """Plans day `today` for the organisation (call inside its scope)."""
     now = now or timezone.now()
     figures = PlanFigures(today)
+    # Payment plans first: one broken today gives its case back to the ladder in this very run, one
+    # completed lets the case close. (Idempotent: a second run of the day changes nothing.)
+    plans_watch(organisation=organisation, today=today)
     with transaction.atomic():
         run, _ = CycleRun.objects.get_or_create(organisation=organisation, day=today)
         # Serialises planners of the same organisation and day (several workers, a manual cycle).

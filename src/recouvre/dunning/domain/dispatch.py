@@ -20,8 +20,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from recouvre.arrangements.enums import PromiseStatus
-from recouvre.arrangements.models import Promise
+from recouvre.arrangements.enums import PlanStatus, PromiseStatus
+from recouvre.arrangements.models import PaymentPlan, Promise
 from recouvre.dunning.domain.compose import compose_message, letter_content, outgoing
 from recouvre.dunning.domain.conformity import action_document_check, findings_text
 from recouvre.dunning.domain.facts import COUNTED, withheld_invoice_ids
@@ -241,6 +241,10 @@ def _check(
         return None
     if action.case_id and action.case.status == CaseStatus.CLOSED:
         _cancel(action, f"case closed ({action.case.close_reason})", figures)
+        return None
+    if action.case_id and PaymentPlan.objects.filter(debtor=debtor, status=PlanStatus.ACTIVE).exists():
+        # Signed since the planning: the plan's instalments replace the scenario's steps.
+        _release(action, today, "payment plan", figures)
         return None
     promise = Promise.objects.filter(debtor=debtor, status=PromiseStatus.OPEN, made_on__lte=today).first()
     if promise is not None and today <= promise.window_end:

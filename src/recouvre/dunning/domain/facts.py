@@ -12,8 +12,8 @@ from typing import Any
 
 from django.db import connection
 
-from recouvre.arrangements.enums import PromiseStatus
-from recouvre.arrangements.models import Promise
+from recouvre.arrangements.enums import PlanStatus, PromiseStatus
+from recouvre.arrangements.models import PaymentPlan, Promise
 from recouvre.disputes.enums import DisputeStatus
 from recouvre.disputes.models import Dispute
 from recouvre.dunning.domain.planner import (
@@ -225,6 +225,11 @@ def _cases(organisation_id: int) -> dict[int, tuple[int, date, list[StepRecord]]
     return cases
 
 
+def _debtors_with_active_plan() -> set[int]:
+    """Debtors whose signed payment plan is running: its instalments replace the scenario."""
+    return set(PaymentPlan.objects.filter(status=PlanStatus.ACTIVE).values_list("debtor_id", flat=True))
+
+
 def _promises(today: date) -> dict[int, PromiseState]:
     promises = list(
         Promise.objects.filter(status=PromiseStatus.OPEN, made_on__lte=today).values_list(
@@ -335,6 +340,7 @@ def portfolio_facts(*, organisation: Any, today: date) -> PortfolioFacts:
     summaries = _summaries(organisation.id, today, withheld)
     cases = _cases(organisation.id)
     promises = _promises(today)
+    with_plan = _debtors_with_active_plan()
     courtesy_done: dict[int, set[date]] = defaultdict(set)
     for debtor_id, due in Action.objects.filter(courtesy_due_date__gt=today).values_list(
         "debtor_id", "courtesy_due_date"
@@ -373,6 +379,7 @@ def portfolio_facts(*, organisation: Any, today: date) -> PortfolioFacts:
                 blocked=row.blocked,
                 case=CaseState(case[0], case[1], tuple(case[2])) if case else None,
                 promise=promises.get(debtor_id),
+                has_active_plan=debtor_id in with_plan,
                 closed_today=debtor_id in closed_today,
                 courtesy_done=frozenset(courtesy_done.get(debtor_id, ())),
                 message_days=tuple(message_days.get(group_key(debtor_id, row.siren), ())),
