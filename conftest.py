@@ -1,1 +1,1 @@
-pytest_plugins = ["recouvre.testing.fixtures", "recouvre.testing.smtp", "recouvre.testing.fake_brevo"]
+pytest_plugins = ["recouvre.testing.fixtures", "recouvre.testing.smtp", "recouvre.testing.fake_brevo", "recouvre.testing.fake_mollie"]

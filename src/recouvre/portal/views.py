@@ -27,6 +27,7 @@ from recouvre.ledger.enums import ContactKind, DocumentType, InvoiceStatus
 from recouvre.ledger.models import Debtor, Invoice
 from recouvre.portal.access import paris_today, portal_view
 from recouvre.selfservice.domain.budget import budget_propose
+from recouvre.selfservice.domain.online_payments import online_payment_enabled
 from recouvre.selfservice.domain.references import rf_reference
 
 PROMISE_HORIZON_DAYS = 60  # further away, a payment plan is the better tool
@@ -102,6 +103,7 @@ def pay(request: HttpRequest, debtor: Debtor, organisation: Any) -> HttpResponse
         "bic": _bic(organisation),
         "amount": amount,
         "qr": qr,
+        "online_enabled": online_payment_enabled(organisation),
     }
     return render(request, "portal/pay.html", context)
 
@@ -312,3 +314,8 @@ urlpatterns: list[URLPattern] = [
     path("<str:token>/contact/", contact, name="contact"),
     path("<str:token>/budget/", budget, name="budget"),
 ]
+
+# Paying online (card, direct debit) through the organisation's payment provider.
+from recouvre.portal.online import urlpatterns_online  # noqa: E402
+
+urlpatterns += urlpatterns_online
