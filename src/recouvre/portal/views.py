@@ -319,3 +319,7 @@ urlpatterns: list[URLPattern] = [
 from recouvre.portal.online import urlpatterns_online  # noqa: E402
 
 urlpatterns += urlpatterns_online
+# Payment plans: propose, sign with a one-time code, download the signed plan.
+from recouvre.portal.plans import urlpatterns_plans  # noqa: E402
+
+urlpatterns += urlpatterns_plans
