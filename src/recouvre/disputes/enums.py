@@ -22,3 +22,14 @@ class DisputeOutcome(models.TextChoices):
     CREDIT_NOTE = "credit_note", _("Avoir")
     INVOICE_CANCELLED = "invoice_cancelled", _("Facture annulée")
     WITHDRAWN = "withdrawn", _("Retiré par le débiteur")
+
+
+class DisputeSource(models.TextChoices):
+    """Where the debtor's complaint came in: the debtor's own portal, a person in the back office, a
+    file, or a program through the API or the command line."""
+
+    BACK_OFFICE = "back_office", _("Back office")
+    PORTAL = "portal", _("Portail débiteur")
+    IMPORT = "import", _("Import")
+    API = "api", _("API")
+    CLI = "cli", _("Ligne de commande")

@@ -157,7 +157,7 @@ def test_a_manager_sees_every_count_and_one_click_to_each_list(signed_in, work):
     assert f'href="{_calls_url()}"' in calls
     assert '<span class="today-number">2</span>' in calls
     disputes = _tile(page, "disputes")
-    assert f'href="{reverse("backoffice:debtor-list")}?has=dispute"' in disputes
+    assert f'href="{reverse("backoffice:dispute-list")}"' in disputes
     assert "2</span>" in disputes
     assert "litiges ouverts" in disputes
     assert "Chez 1 débiteur : ses relances attendent la résolution." in disputes

@@ -7,8 +7,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from recouvre.audit.domain.context import current_channel
 from recouvre.audit.domain.services import audit_record
-from recouvre.disputes.enums import DisputeOutcome, DisputeReason, DisputeStatus
+from recouvre.disputes.enums import DisputeOutcome, DisputeReason, DisputeSource, DisputeStatus
 from recouvre.disputes.models import Dispute
 from recouvre.kernel.money import format_amount
 from recouvre.ledger.domain.services import credit_note_allocate
@@ -22,12 +23,28 @@ class DisputeError(ValueError):
     pass
 
 
+# Where a dispute came from when its caller does not say: the interface it came through.
+SOURCE_OF_CHANNEL = {"web": DisputeSource.BACK_OFFICE, "api": DisputeSource.API, "cli": DisputeSource.CLI}
+
+
 def dispute_open(
-    *, organisation: Any, invoice: Invoice, reason: str, on: date, actor: Any, comment: str = ""
+    *,
+    organisation: Any,
+    invoice: Invoice,
+    reason: str,
+    on: date,
+    actor: Any,
+    comment: str = "",
+    source: str | None = None,
 ) -> Dispute:
-    """Opens a dispute on an invoice; refused when one is already open (one at a time per invoice)."""
+    """Opens a dispute on an invoice; refused when one is already open (one at a time per invoice).
+    `source` (DisputeSource) defaults to the interface the change comes through (audit channel)."""
     if reason not in DisputeReason.values:
         raise DisputeError(f"{reason!r} is not a dispute reason ({', '.join(DisputeReason.values)})")
+    if source is None:
+        source = SOURCE_OF_CHANNEL.get(current_channel(), DisputeSource.BACK_OFFICE)
+    elif source not in DisputeSource.values:
+        raise DisputeError(f"{source!r} is not a dispute source ({', '.join(DisputeSource.values)})")
     if invoice.is_credit_note:
         raise DisputeError(f"{invoice.number} is a credit note: only invoices can be disputed")
     with transaction.atomic():
@@ -41,6 +58,7 @@ def dispute_open(
             comment=comment,
             opened_on=on,
             opened_by=actor,
+            source=source,
         )
         event_record(
             organisation=organisation,
@@ -49,7 +67,14 @@ def dispute_open(
             kind=EventKind.DISPUTE_OPENED,
             actor=actor,
             summary=f"Litige ouvert sur {invoice.number} ({DisputeReason(reason).label})",
-            data={"dispute_id": dispute.id, "invoice": invoice.number, "reason": reason, "comment": comment},
+            data={
+                "dispute_id": dispute.id,
+                "invoice": invoice.number,
+                "reason": reason,
+                "comment": comment,
+                "source": source,
+                "answer_due": dispute.answer_due.isoformat() if dispute.answer_due else None,
+            },
         )
         audit_record(
             organisation=organisation,
@@ -58,7 +83,7 @@ def dispute_open(
             object_type="dispute",
             object_id=dispute.pk,
             debtor_id=invoice.debtor_id,
-            changes={"invoice": invoice.number, "reason": reason},
+            changes={"invoice": invoice.number, "reason": reason, "source": source},
         )
     return dispute
 
@@ -133,7 +158,10 @@ def dispute_close(
         dispute.status = DisputeStatus.CLOSED
         dispute.outcome = outcome
         dispute.closed_on = on
-        dispute.save(update_fields=["status", "outcome", "closed_on"])
+        dispute.credit_note = credit
+        # The debtor is owed an answer (workflow.dispute_outcome_notice); the outbox sends it.
+        dispute.debtor_to_tell = True
+        dispute.save(update_fields=["status", "outcome", "closed_on", "credit_note", "debtor_to_tell"])
         event_record(
             organisation=organisation,
             debtor_id=invoice.debtor_id,

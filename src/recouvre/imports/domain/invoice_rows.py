@@ -14,7 +14,7 @@ from typing import Any
 
 from recouvre.common.bulk import insert_returning, insert_rows
 from recouvre.disputes.domain.services import dispute_open
-from recouvre.disputes.enums import DisputeReason
+from recouvre.disputes.enums import DisputeReason, DisputeSource
 from recouvre.imports.domain.csv_rows import InvoiceLine, RowError
 from recouvre.imports.domain.debtor_rows import write_contacts, write_debtors
 from recouvre.imports.domain.import_state import (
@@ -164,6 +164,7 @@ class InvoiceWriter:
                 on=self.run.today,
                 actor=self.run.actor,
                 comment=f"Signalée en litige dans l'import {self.run.batch.file_name} (ligne {line.line})",
+                source=DisputeSource.IMPORT,
             )
         self._record_payments()
 
