@@ -323,3 +323,7 @@ urlpatterns += urlpatterns_online
 from recouvre.portal.plans import urlpatterns_plans  # noqa: E402
 
 urlpatterns += urlpatterns_plans
+# Disputing an invoice.
+from recouvre.portal.disputes import urlpatterns_disputes  # noqa: E402
+
+urlpatterns += urlpatterns_disputes

@@ -238,3 +238,40 @@ def test_the_collector_reads_the_callback_slot_in_french() -> None:
     with translation.override("fr"):
         label = reason_label("callback requested between 14:00 and 17:00 on +33612345678")
     assert label == "Rappel demandé par le débiteur sur le portail : entre 14 h et 17 h, au +33612345678."
+
+
+def test_a_dispute_from_the_portal_with_its_document(client, books, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from recouvre.disputes.models import Dispute
+
+    settings.DATA_DIR = tmp_path
+    alpha = debtor(books, "411ALPHA")
+    token = portal_token(alpha)
+    with scope(organisation=books):
+        invoice = alpha.invoices.get(number="P-1")
+    program = SimpleUploadedFile("facture.pdf", b"\x7fELF\x02\x01\x01" + b"\0" * 200, "application/pdf")
+    refused = client.post(
+        f"/portal/{token}/dispute/",
+        {"invoice": invoice.pk, "reason": "quality", "comment": "Pièces abîmées", "document": program},
+    )
+    assert refused.status_code == 400
+    with scope(organisation=books):
+        assert not Dispute.objects.exists()  # nothing half-written
+    pdf = SimpleUploadedFile(
+        "photo.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF\n", "application/pdf"
+    )
+    response = client.post(
+        f"/portal/{token}/dispute/",
+        {"invoice": invoice.pk, "reason": "quality", "comment": "Pièces abîmées", "document": pdf},
+    )
+    assert response.status_code == 302
+    with scope(organisation=books):
+        dispute = Dispute.objects.get(invoice=invoice)
+        assert dispute.attachments.count() == 1
+    assert (dispute.reason, dispute.source, dispute.status) == ("quality", "portal", "open")
+    again = client.post(
+        f"/portal/{token}/dispute/", {"invoice": invoice.pk, "reason": "price", "comment": "Encore"}
+    )
+    assert again.status_code == 400
+    assert "déjà contestée" in page(again)
