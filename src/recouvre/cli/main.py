@@ -31,7 +31,7 @@ def _common(
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from recouvre.cli.commands import dunning, law, ledger, runtime, setup
+    from recouvre.cli.commands import dunning, law, ledger, portal, runtime, setup
 
     parser = argparse.ArgumentParser(prog="recouvre", description="B2B receivables collection for France.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -92,6 +92,16 @@ def build_parser() -> argparse.ArgumentParser:
     rates = commands.add_parser("rates", help="rate tables").add_subparsers(dest="sub", required=True)
     p = add(rates, "update", law.rates_update, "load a newer rate table (checked whole first)", org=False)
     p.add_argument("file", metavar="FILE")
+
+    portal_cmd = commands.add_parser("portal", help="debtor portal links").add_subparsers(
+        dest="sub", required=True
+    )
+    p = add(portal_cmd, "link", portal.portal_link, "a debtor's signed portal link")
+    p.add_argument("--debtor", required=True, metavar="REF")
+    p = add(
+        portal_cmd, "revoke", portal.portal_revoke, "revoke every portal link sent to a debtor", actor=True
+    )
+    p.add_argument("--debtor", required=True, metavar="REF")
 
     report = commands.add_parser("report", help="reports").add_subparsers(dest="sub", required=True)
     add(report, "aging", ledger.report_aging, "the aged balance of open invoices", day=True)
