@@ -197,3 +197,5 @@ CYCLE_PLAN_AT = env_str("RECOUVRE_CYCLE_PLAN_AT", "08:00")
 # A message claimed or being sent for longer than this belongs to a dispatcher that died: claimed
 # ones are taken again, `sending` ones become `unknown` (never sent twice).
 DISPATCH_LEASE_SECONDS = env_int("RECOUVRE_DISPATCH_LEASE_SECONDS", 600)
+# How long a debtor's portal link opens the portal (selfservice.domain.links): long enough for a letter.
+PORTAL_LINK_DAYS = env_int("RECOUVRE_PORTAL_LINK_DAYS", 90)
