@@ -1,1 +1,7 @@
-pytest_plugins = ["recouvre.testing.fixtures", "recouvre.testing.smtp", "recouvre.testing.fake_brevo", "recouvre.testing.fake_mollie"]
+pytest_plugins = [
+    "recouvre.testing.fixtures",
+    "recouvre.testing.smtp",
+    "recouvre.testing.fake_brevo",
+    "recouvre.testing.fake_mollie",
+    "recouvre.testing.browser",
+]

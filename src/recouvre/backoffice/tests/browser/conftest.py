@@ -1,65 +1,12 @@
-"""Browser tests: Playwright driving Debian's Chromium against the live server (pytest-django's
-`live_server`, a real HTTP server on the test database). The README's pictures are taken from the demo
-by docs/screenshots/take.py, with the same browser."""
+"""Browser tests of the back office. The browser and page fixtures come from recouvre.testing.browser
+(a plugin of the root conftest); the README's pictures are taken from the demo by
+docs/screenshots/take.py, with the same browser."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-CHROMIUM = os.environ.get("RECOUVRE_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "correct-horse-42"
-
-# Playwright's sync API runs an event loop in this thread; the test's own database calls (setting
-# up data, checking what the browser did) are still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-def pytest_collection_modifyitems(items: list[Any]) -> None:
-    missing = ""
-    if shutil.which(CHROMIUM) is None and not Path(CHROMIUM).exists():
-        missing = f"Chromium not found at {CHROMIUM} (Debian package chromium; `make` installs it)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            missing = "playwright is not installed (pip install -e '.[dev]')"
-    for item in items:
-        if "browser" in str(item.fspath) and missing:
-            item.add_marker(pytest.mark.skip(reason=missing))
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Any, live_server: Any) -> Iterator[Any]:
-    # A tablet-and-up width; French, Paris time, like the people who use it.
-    context = browser.new_context(
-        base_url=live_server.url,
-        locale="fr-FR",
-        timezone_id="Europe/Paris",
-        viewport={"width": 1280, "height": 900},
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 def log_in(page: Any, email: str, password: str = PASSWORD) -> None:
