@@ -48,6 +48,8 @@ STEP_LABELS = {
     "formal_notice": gettext_lazy("Mise en demeure"),
     "litigation_review": gettext_lazy("Revue contentieuse"),
     "callback": gettext_lazy("Rappel demandé"),
+    "dispute_outcome": gettext_lazy("Issue du litige"),
+    "plan_instalment": gettext_lazy("Rappel d'échéance (échéancier)"),
 }
 
 # The dispatcher and the planner record their reasons in English (they are also read on the command

@@ -390,6 +390,16 @@ def _made_up(organisation: Any, language: str, today: date) -> dict[str, str]:
         if french
         else "12.15% a year (European Central Bank refinancing rate plus 10 points)",
         "agency_name": organisation.name if organisation.is_agency else "",
+        "dispute_invoice": "F-2026-001",
+        "dispute_outcome_text": "votre contestation a été examinée : un avoir de 200,00 € a été émis ;"
+        " il reste 1 034,56 € à régler."
+        if french
+        else "your dispute has been reviewed: a credit note of €200.00 was issued;"
+        " €1,034.56 remains to be paid.",
+        "instalment_number": "2",
+        "instalment_amount": "411,52 €" if french else "€411.52",
+        "instalment_date": day(today + timedelta(days=3)),
+        "plan_reference": "Échéancier n° 42" if french else "Payment plan no. 42",
         "total_claimed": "1 297,47 €" if french else "€1,297.47",
         "today": day(today),
         "agent_name": f"Service recouvrement, {organisation.name}",

@@ -16,6 +16,7 @@ from django.conf import settings
 from schwifty import IBAN
 
 from recouvre.dunning.domain.claim import Claim, basis_note, claim_of, rate_text
+from recouvre.dunning.domain.notices import notice_context
 from recouvre.dunning.domain.parties import address_lines, agency_block, parties_of
 from recouvre.dunning.domain.profile import HISTORY, payer_profile
 from recouvre.dunning.models import Action
@@ -141,7 +142,7 @@ def context_for(
             if french
             else " (plus unfigured periods at the statutory rate)"
         )
-    return {
+    context = {
         "creditor_name": parties.creditor_name,
         "agency_name": parties.agency_name,
         "creditor_email": organisation.email or settings.DEFAULT_FROM_EMAIL,
@@ -167,7 +168,12 @@ def context_for(
         "today": _day(today, language),
         "agent_name": str((organisation.settings or {}).get("signature", ""))
         or f"Service recouvrement, {organisation.name}",
+        **notice_context(action, language, today, _day),
     }
+    if context["plan_reference"]:
+        # A plan's instalment is paid against the plan: its reference lets the payment be matched to it.
+        context["payment_reference"] = context["plan_reference"]
+    return context
 
 
 def agency_footer(organisation: Any, language: str) -> str:

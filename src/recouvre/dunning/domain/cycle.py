@@ -17,6 +17,7 @@ from recouvre.arrangements.enums import PromiseStatus
 from recouvre.arrangements.models import Promise
 from recouvre.common.bulk import db_datetime, db_json, insert_rows, model_columns, model_rows
 from recouvre.dunning.domain.facts import group_key, open_items, portfolio_facts, withheld_invoice_ids
+from recouvre.dunning.domain.notices import notices_plan
 from recouvre.dunning.domain.planner import DebtorPlan, PlannedAction, plan_debtor
 from recouvre.dunning.domain.rules import caps_of, organisation_calendar
 from recouvre.dunning.domain.scenario import MESSAGE_CHANNELS, TASK_CHANNELS
@@ -58,6 +59,7 @@ def cycle_plan(*, organisation: Any, today: date, now: datetime | None = None) -
     # Payment plans first: one broken today gives its case back to the ladder in this very run, one
     # completed lets the case close. (Idempotent: a second run of the day changes nothing.)
     plans_watch(organisation=organisation, today=today)
+    notices_plan(organisation=organisation, today=today)
     with transaction.atomic():
         run, _ = CycleRun.objects.get_or_create(organisation=organisation, day=today)
         # Serialises planners of the same organisation and day (several workers, a manual cycle).

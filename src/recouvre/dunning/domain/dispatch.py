@@ -25,6 +25,7 @@ from recouvre.arrangements.models import PaymentPlan, Promise
 from recouvre.dunning.domain.compose import compose_message, letter_content, outgoing
 from recouvre.dunning.domain.conformity import action_document_check, findings_text
 from recouvre.dunning.domain.facts import COUNTED, withheld_invoice_ids
+from recouvre.dunning.domain.notices import is_notice, notice_invoices, notice_sent, notice_stale
 from recouvre.dunning.domain.outcome import action_fallback, record_outcome, record_stored
 from recouvre.dunning.domain.planner import is_contact_day, within_caps
 from recouvre.dunning.domain.printing import letter_to_data, print_batch_build
@@ -169,6 +170,9 @@ def _cancel(action: Action, reason: str, figures: DispatchFigures) -> None:
 def _invoices_now(action: Action, debtor: Debtor, today: date) -> tuple[list[Invoice], bool]:
     """The invoices the message lists at the moment of sending, and whether some overdue ones are
     only withheld (disputed or on hold) rather than gone."""
+    if is_notice(action):
+        # A dispute's notice speaks of its invoice even when nothing is left to pay on it.
+        return notice_invoices(action, today), False
     open_invoices = list(
         Invoice.objects.filter(
             debtor=debtor, document_type=DocumentType.INVOICE, status=InvoiceStatus.OPEN, open_amount__gt=0
@@ -246,8 +250,13 @@ def _check(
         # Signed since the planning: the plan's instalments replace the scenario's steps.
         _release(action, today, "payment plan", figures)
         return None
+    notice = is_notice(action)
+    if notice and (stale := notice_stale(action, today)):
+        _cancel(action, stale, figures)
+        return None
     promise = Promise.objects.filter(debtor=debtor, status=PromiseStatus.OPEN, made_on__lte=today).first()
-    if promise is not None and today <= promise.window_end:
+    # A promise suspends the reminders, not the answer to a dispute nor the debtor's own plan.
+    if promise is not None and today <= promise.window_end and not notice:
         if action.courtesy_due_date is not None:
             _cancel(action, "promise to pay", figures)
         else:
@@ -367,6 +376,7 @@ def _dispatch_one(
                 )
             figures.dispatched += 1
             figures.letters += 1
+            notice_sent(action)
             return
         message = outgoing(action, organisation, recipient, composed)
         record_stored(
@@ -381,6 +391,7 @@ def _dispatch_one(
     outcome = record_outcome(action, result, now=now, expected_token=token)
     if outcome == ActionStatus.DISPATCHED:
         figures.dispatched += 1
+        notice_sent(action)
     elif outcome == ActionStatus.UNKNOWN:
         figures.unknown += 1
     elif action.retry_at is not None:

@@ -17,6 +17,7 @@ from recouvre.arrangements.enums import PromiseStatus
 from recouvre.arrangements.models import Promise
 from recouvre.disputes.enums import DisputeStatus
 from recouvre.disputes.models import Dispute
+from recouvre.dunning.domain.notices import NOTICE_STEPS
 from recouvre.dunning.domain.scenario import B2B_STANDARD, MESSAGE_CHANNELS, POSTAL_CHANNELS, ladder_for
 from recouvre.dunning.enums import ActionStatus
 from recouvre.dunning.models import Action, Case
@@ -175,6 +176,10 @@ def _check_day(day: date, world: World, organisation: Any) -> None:
             assert is_business_day(day, org_calendar), where
         assert not debtor.do_not_contact, where
         assert debtor.insolvency_since is None, where
+        if action.step in NOTICE_STEPS:
+            # A dispute's outcome lists the disputed invoice; an instalment reminder the plan's:
+            # neither is a reminder of what is overdue (their own rules: dunning/tests/test_notices.py).
+            continue
         # Checked again at sending: every invoice listed is overdue, open and undisputed, and (reminders)
         # every such invoice of the debtor is listed.
         listed = set(action.invoice_ids)

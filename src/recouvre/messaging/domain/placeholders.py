@@ -37,6 +37,12 @@ PLACEHOLDERS: Mapping[str, str] = {
     "total_claimed": "Total réclamé : principal, pénalités et indemnités",
     "today": "Date du jour",
     "agent_name": "Nom du signataire ou de l'agent en charge du dossier",
+    "dispute_invoice": "Numéro de la facture contestée (issue d'un litige)",
+    "dispute_outcome_text": "Phrase qui dit au débiteur l'issue de son litige et ce qui reste dû",
+    "instalment_number": "Numéro de l'échéance de l'échéancier",
+    "instalment_amount": "Montant de l'échéance de l'échéancier, avec la devise",
+    "instalment_date": "Date de l'échéance de l'échéancier",
+    "plan_reference": "Référence de l'échéancier à rappeler lors du virement (ex. Échéancier n° 12)",
 }
 
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")

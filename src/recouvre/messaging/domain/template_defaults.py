@@ -35,6 +35,12 @@ CHANNELS: Mapping[str, str] = {
     "letter": "letter",
     "formal_notice": "registered_letter",
     "litigation_review": "task",
+    # Notices outside the ladder (dunning/domain/notices.py): how the debtor's dispute ended, and the
+    # reminder a few days before each instalment of a signed payment plan.
+    "dispute_outcome": "email",
+    "dispute_outcome_letter": "letter",
+    "plan_instalment": "email",
+    "plan_instalment_letter": "letter",
 }
 CODES: tuple[str, ...] = tuple(CHANNELS)
 VARIANTS: tuple[str, ...] = ("standard", "b2c", "public", "good", "late")

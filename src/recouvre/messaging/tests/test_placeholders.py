@@ -110,7 +110,7 @@ def test_placeholder_names_in_order_of_first_use() -> None:
 
 
 def test_every_placeholder_has_a_description() -> None:
-    assert len(PLACEHOLDERS) == 24
+    assert len(PLACEHOLDERS) == 30
     assert all(description.strip() for description in PLACEHOLDERS.values())
 
 

@@ -47,6 +47,13 @@ FULL_CONTEXT: dict[str, str] = {
     "total_claimed": "125 171,34 €",
     "today": "22/11/2026",
     "agent_name": "Claire Lefèvre",
+    "dispute_invoice": "F-2026-0142",
+    "dispute_outcome_text": "Après examen, nous avons établi un avoir de 200,00 € sur la facture F-2026-0142 : "
+    "il reste 1 000,00 € à régler sur cette facture.",
+    "instalment_number": "2",
+    "instalment_amount": "1 234,56 €",
+    "instalment_date": "01/12/2026",
+    "plan_reference": "Échéancier n° 42",
 }
 HTML_TABLE = "<table><tr><td>F-2026-0142</td><td>1 200,00 €</td></tr></table>"
 ALL_DEFAULTS = [
@@ -66,6 +73,8 @@ INDEMNITY = re.compile(
 )
 # The e-mail steps and their paper versions, printed when the debtor has no e-mail address.
 POSTAL = {"courtesy": "courtesy_letter", "reminder_1": "reminder_1_letter", "reminder_2": "reminder_2_letter"}
+# The notices outside the ladder sent by post: letters too, but with no e-mail step of the same variants.
+NOTICE_LETTERS = ("dispute_outcome_letter", "plan_instalment_letter")
 # Wording that only makes sense in an e-mail (the placeholders, e.g. {{ creditor_email }}, are removed first).
 EMAIL_WORDING = re.compile(
     r"e-?mails?|courriels?|r[ée]pond(re|ant) à|repl(y|ying) to|ce message|this message", re.I
@@ -113,7 +122,7 @@ def test_every_text_lists_the_invoices_and_how_to_pay(code: str, variant: str, l
     assert template is not None
     used = set(re.findall(r"\{\{\s*(\w+)\s*\}\}", template.body))
     assert {"total_due", "portal_link", "payment_reference"} <= used
-    if code in POSTAL.values():
+    if code in (*POSTAL.values(), *NOTICE_LETTERS):
         # A letter prints its own table of the invoices ({{ invoices_table }} is empty there).
         assert "invoices_table" not in used
         assert re.search(r"tableau ci-dessous|table below", template.body)
