@@ -5,6 +5,7 @@ from recouvre.backoffice.views import (
     actions,
     approvals,
     debtor_actions,
+    debtor_arrangements,
     debtor_contacts,
     debtors,
     disputes,
@@ -62,4 +63,5 @@ urlpatterns = [
     *settings.urls,
     *disputes.urls,
     *plans.urls,
+    *debtor_arrangements.urls,
 ]

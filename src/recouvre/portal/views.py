@@ -59,9 +59,17 @@ def _common(request: HttpRequest, debtor: Debtor, organisation: Any) -> dict[str
     }
 
 
+def _home_extras(debtor: Debtor, total: Decimal) -> dict[str, Any]:
+    from recouvre.portal.survey import survey_invite
+
+    return {"survey_invite": survey_invite(debtor, total)}
+
+
 @portal_view("view")
 def home(request: HttpRequest, debtor: Debtor, organisation: Any) -> HttpResponse:
-    return render(request, "portal/home.html", _common(request, debtor, organisation))
+    context = _common(request, debtor, organisation)
+    context |= _home_extras(debtor, context["total"])
+    return render(request, "portal/home.html", context)
 
 
 def _bic(organisation: Any) -> str:
@@ -327,3 +335,7 @@ urlpatterns += urlpatterns_plans
 from recouvre.portal.disputes import urlpatterns_disputes  # noqa: E402
 
 urlpatterns += urlpatterns_disputes
+# The satisfaction survey after a case closes.
+from recouvre.portal.survey import urlpatterns_survey  # noqa: E402
+
+urlpatterns += urlpatterns_survey

@@ -23,6 +23,7 @@ from recouvre.arrangements.models import Promise
 from recouvre.backoffice.listing import bucket_rows
 from recouvre.backoffice.views.access import MANAGER, audit_look, membership_required, paris_today, rights
 from recouvre.backoffice.views.actions import step_label
+from recouvre.backoffice.views.debtor_arrangements import debtor_arrangements
 from recouvre.backoffice.views.debtor_forms import (
     AgentForm,
     CallForm,
@@ -311,6 +312,7 @@ def debtor_page(
         "forms": page_forms,
         "open_form": next(iter(bound), "") if bound else "",
         "can_manage": role_allows(role, MANAGER),
+        "arrangements": debtor_arrangements(debtor, today, scenario_info["promise"]),
         **rights(request),
     }
     # Every look at a debtor's personal data is recorded (GDPR access requests list them).
