@@ -6,6 +6,7 @@ acknowledgement of debt (it interrupts limitation), so the person signing must b
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ from recouvre.arrangements.domain.plans import PlanError, plan_propose, plan_sig
 from recouvre.arrangements.domain.schedule import plan_schedule
 from recouvre.arrangements.enums import PlanFrequency, PlanSource, PlanStatus
 from recouvre.arrangements.models import PaymentPlan
+from recouvre.disputes.enums import DisputeStatus
+from recouvre.disputes.models import Dispute
 from recouvre.ledger.models import Debtor
 from recouvre.portal.access import portal_view
 from recouvre.portal.views import _common
@@ -45,6 +48,19 @@ class ProposalForm(forms.Form):
     )
 
 
+def _plannable(context: dict[str, Any]) -> None:
+    """A plan acknowledges the debt: an invoice the debtor disputes stays out of it (and the totals
+    shown are those of the plan)."""
+    disputed = set(
+        Dispute.objects.filter(invoice__in=context["invoices"], status=DisputeStatus.OPEN).values_list(
+            "invoice_id", flat=True
+        )
+    )
+    context["invoices"] = [i for i in context["invoices"] if i.pk not in disputed]
+    context["total"] = sum((i.open_amount for i in context["invoices"]), Decimal("0"))
+    context["disputed_count"] = len(disputed)
+
+
 def _purpose(plan: PaymentPlan) -> str:
     return f"plan:{plan.pk}"
 
@@ -52,6 +68,7 @@ def _purpose(plan: PaymentPlan) -> str:
 @portal_view("plan")
 def plan_propose_view(request: HttpRequest, debtor: Debtor, organisation: Any) -> HttpResponse:
     context = _common(request, debtor, organisation)
+    _plannable(context)
     current = open_plan(debtor)
     if current is not None and current.status in (PlanStatus.PROPOSED, PlanStatus.ACTIVE):
         return redirect("portal:plan-sign", request.portal_token)  # type: ignore[attr-defined]

@@ -93,3 +93,58 @@ def test_from_the_email_to_a_promise(
         run_day(organisation, day)
     assert len(actions(organisation, channel="email")) == sent_before
     assert len(smtp_server.messages) == 1
+
+
+def test_a_plan_signed_with_the_emailed_code_and_a_dispute(
+    page, live_server, settings, organisation, import_csv, smtp_server, tmp_path
+):
+    """Propose a plan within the rules, sign it with the code the local SMTP server received, dispute
+    another invoice; the engine then sends no reminder (the plan pauses the ladder)."""
+    from recouvre.arrangements.models import PaymentPlan
+    from recouvre.disputes.models import Dispute
+
+    settings.BASE_URL = live_server.url
+    settings.DATA_DIR = tmp_path
+    use_smtp(organisation, smtp_server)
+    load(
+        import_csv,
+        organisation,
+        line("G-1", "411SIGMA", date(2026, 11, 18), "900.00", name="Sigma SAS", email="dg@sigma.example"),
+        line("G-2", "411SIGMA", date(2026, 11, 10), "150.00", name="Sigma SAS", email="dg@sigma.example"),
+        today=TODAY,
+    )
+    run_day(organisation, TODAY)
+    body = smtp_server.messages[0].message.get_body(preferencelist=("plain",)).get_content()
+    page.goto(re.search(r"https?://\S+/portal/\S+/", body).group(0))
+
+    page.get_by_role("link", name="Contester une facture").click()
+    page.get_by_label("Facture contestée").select_option(label="G-2")
+    page.get_by_label("Motif").select_option("quantity")
+    page.get_by_label("Expliquez-nous").fill("Livraison incomplète : 2 cartons sur 3.")
+    page.get_by_role("button", name="Envoyer ma contestation").click()
+    assert page.get_by_text("Votre contestation est enregistrée").is_visible()
+
+    page.get_by_role("link", name="Payer en plusieurs fois (échéancier)").click()
+    page.get_by_label("Nombre d'échéances").fill("3")
+    page.get_by_label("Première échéance").fill("2026-12-01")
+    page.get_by_role("button", name="Proposer cet échéancier").click()
+    page.get_by_role("button", name="Envoyer le code").click()
+    code_mail = smtp_server.messages[-1].message
+    assert code_mail["To"] == "dg@sigma.example"
+    code = re.search(r"\b(\d{6})\b", code_mail.get_body(preferencelist=("plain",)).get_content()).group(1)
+    page.get_by_label("Vos nom et prénom (et votre qualité pour une société)").fill("Paul Sigma, gérant")
+    page.get_by_label("Code reçu").fill(code)
+    page.get_by_role("button", name="Signer l'échéancier").click()
+    assert page.get_by_text("votre échéancier est signé").is_visible()
+
+    with scope(organisation=organisation):
+        plan = PaymentPlan.objects.get(debtor__ref="411SIGMA")
+        dispute = Dispute.objects.get(invoice__number="G-2")
+    assert plan.status == "active"
+    assert (dispute.source, dispute.status) == ("portal", "open")
+    # G-2 is disputed, so the plan covers G-1 only: 900.00 in three.
+    assert plan.total == Decimal("900.00")
+    reminders = len(actions(organisation, channel="email", case__isnull=False))
+    for day in (date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 2), date(2026, 12, 3)):
+        run_day(organisation, day)
+    assert len(actions(organisation, channel="email", case__isnull=False)) == reminders
