@@ -28,7 +28,13 @@ from recouvre.disputes.models import Dispute
 from recouvre.ledger.models import Debtor
 from recouvre.portal.access import portal_view
 from recouvre.portal.views import _common
-from recouvre.selfservice.domain.one_time_codes import CodeError, code_check, code_send, known_emails, mask
+from recouvre.selfservice.domain.one_time_codes import (
+    CodeError,
+    code_check,
+    code_send,
+    known_destinations,
+    mask,
+)
 from recouvre.tenancy.domain.organisation_settings import organisation_settings
 
 CODE_REFUSALS = {
@@ -116,7 +122,7 @@ def plan_sign_view(request: HttpRequest, debtor: Debtor, organisation: Any) -> H
     plan = open_plan(debtor)
     if plan is None:
         return redirect("portal:plan", request.portal_token)  # type: ignore[attr-defined]
-    emails = known_emails(debtor)
+    emails = known_destinations(debtor)
     error, sent_to = "", ""
     if request.method == "POST" and plan.status == PlanStatus.PROPOSED:
         if request.POST.get("step") == "send":
@@ -134,6 +140,10 @@ def plan_sign_view(request: HttpRequest, debtor: Debtor, organisation: Any) -> H
                         " demande, ignorez ce message."
                     )
                     % {"creditor": organisation.name},
+                    sms_text=_(
+                        "%(creditor)s : votre code pour signer l'échéancier est {code} (valable 15 min)."
+                    )
+                    % {"creditor": organisation.name[:40]},
                 )
                 sent_to = mask(to)
             except CodeError as exc:

@@ -161,3 +161,22 @@ def test_a_plan_not_signed_has_no_pdf(signed_in, books, dupont):
         )
     assert signed_in.get(reverse("backoffice:debtor-plan-pdf", args=[dupont.pk, plan.pk])).status_code == 404
     assert "Échéancier : À signer" in page_text(signed_in, dupont)
+
+
+def test_a_manager_revokes_the_portal_links_and_sees_the_visits(signed_in, books, client, make_user):
+    from django.test import Client
+
+    from recouvre.selfservice.domain.links import portal_token
+
+    with scope(organisation=books):
+        debtor = Debtor.objects.get(ref="411DUPONT")
+    token = portal_token(debtor)
+    assert Client().get(f"/portal/{token}/").status_code == 200
+    page = signed_in.get(f"/debtors/{debtor.pk}/").content.decode()
+    assert "Désactiver les liens du portail envoyés" in page
+    assert "— view" in page  # the visit just made
+    response = signed_in.post(reverse("backoffice:debtor-portal-revoke", args=[debtor.pk]))
+    assert response.status_code == 302
+    assert Client().get(f"/portal/{token}/").status_code == 403
+    client.force_login(make_user(books, "agent"))
+    assert client.post(reverse("backoffice:debtor-portal-revoke", args=[debtor.pk])).status_code == 403

@@ -165,5 +165,6 @@ def test_the_debtor_page_reads_in_a_bounded_number_of_queries(
     signed_in, books, django_assert_max_num_queries
 ):
     pk = debtor_pk(books, "411DUPONT")
-    with django_assert_max_num_queries(40):
+    # Raised from 40 to 42 with the promises-and-plans section and the portal's last visits.
+    with django_assert_max_num_queries(42):
         assert signed_in.get(f"/debtors/{pk}/").status_code == 200

@@ -106,3 +106,34 @@ def test_a_plan_outside_the_rules_waits_for_a_manager(client, organisation, alph
     # Nothing to sign until a manager accepts it.
     page = client.get(f"/portal/{token}/plan/sign/")
     assert "Envoyer le code" not in text(page)
+
+
+def test_the_code_may_go_by_sms_to_a_known_mobile(client, organisation, alpha, fake_brevo):
+    from recouvre.ledger.domain.contacts import contact_add
+
+    organisation.settings = {
+        "sms": {
+            "provider": "brevo",
+            "api_key": fake_brevo.api_key,
+            "sender": "ACME",
+            "base_url": fake_brevo.base_url,
+        }
+    }
+    organisation.save()
+    with scope(organisation=organisation):
+        contact_add(
+            organisation=organisation, debtor=alpha, kind="phone", value="06 12 34 56 78", name="", actor=None
+        )
+    token = portal_token(alpha)
+    client.post(f"/portal/{token}/plan/", {"count": "3", "frequency": "monthly", "first_date": "2026-12-01"})
+    page = text(client.get(f"/portal/{token}/plan/sign/"))
+    assert "+336••••••78" in page  # the number is shown masked
+    assert (
+        client.post(f"/portal/{token}/plan/sign/", {"step": "send", "to": "+33612345678"}).status_code == 200
+    )
+    [request] = fake_brevo.requests
+    assert request.json["recipient"] in ("+33612345678", "33612345678")
+    code = re.search(r"\b(\d{6})\b", request.json["content"]).group(1)
+    signed = client.post(f"/portal/{token}/plan/sign/", {"step": "sign", "name": "Jean Alpha", "code": code})
+    assert signed.status_code == 302
+    assert mail.outbox == []  # nothing by e-mail

@@ -45,18 +45,32 @@ def known_emails(debtor: Debtor) -> list[str]:
     )
 
 
+def known_destinations(debtor: Debtor) -> list[str]:
+    """Where a code may go: the e-mail addresses and mobile numbers the creditor already had."""
+    mobiles = list(
+        debtor.contacts.filter(kind=ContactKind.PHONE, is_mobile=True, invalid_since__isnull=True)
+        .order_by("id")
+        .values_list("value", flat=True)
+    )
+    return known_emails(debtor) + mobiles
+
+
 def mask(address: str) -> str:
-    """`c***@omega.example`: enough for the debtor to recognise the address, not to read it."""
+    """`c***@omega.example` or `+336•••••78`: enough for the debtor to recognise it, not to read it."""
+    if "@" not in address:
+        return f"{address[:4]}{'•' * max(len(address) - 6, 0)}{address[-2:]}"
     name, _, domain = address.partition("@")
     return f"{name[:1]}***@{domain}"
 
 
 def code_send(
-    *, organisation: Any, debtor: Debtor, purpose: str, to: str, subject: str, body: str
+    *, organisation: Any, debtor: Debtor, purpose: str, to: str, subject: str, body: str, sms_text: str = ""
 ) -> OneTimeCode:
-    """Sends a new code (the previous ones for the same purpose stop working). `body` holds `{code}`."""
-    if to not in known_emails(debtor):
+    """Sends a new code (the previous ones for the same purpose stop working) by e-mail, or by SMS to a
+    known mobile number. `body` and `sms_text` hold `{code}`."""
+    if to not in known_destinations(debtor):
         raise CodeError("unknown_contact")
+    channel = "email" if "@" in to else "sms"
     code = f"{secrets.randbelow(1_000_000):06d}"
     with transaction.atomic():
         OneTimeCode.objects.filter(debtor=debtor, purpose=purpose, used_at__isnull=True).update(
@@ -70,16 +84,17 @@ def code_send(
             sent_to=to,
             expires_at=timezone.now() + LIFETIME,
         )
-    transport = transport_for("email", organisation.settings or {})
-    assert transport is not None  # e-mail always has a transport (the project's by default)
+    transport = transport_for(channel, organisation.settings or {})
+    if transport is None:  # no SMS provider configured
+        raise CodeError("not_sent")
     try:
         result = transport.send(
             OutgoingMessage(
                 action_id=0,
-                channel="email",
+                channel=channel,
                 recipient=to,
-                subject=subject,
-                body_text=body.format(code=code),
+                subject=subject if channel == "email" else "",
+                body_text=body.format(code=code) if channel == "email" else sms_text.format(code=code),
                 sender_name=organisation.name,
                 sender_email=str(
                     (organisation.settings or {}).get("sender_email") or settings.DEFAULT_FROM_EMAIL
