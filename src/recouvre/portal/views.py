@@ -339,3 +339,7 @@ urlpatterns += urlpatterns_disputes
 from recouvre.portal.survey import urlpatterns_survey  # noqa: E402
 
 urlpatterns += urlpatterns_survey
+# The debtor's own bank account, changed only with a one-time code.
+from recouvre.portal.bank import urlpatterns_bank  # noqa: E402
+
+urlpatterns += urlpatterns_bank

@@ -37,6 +37,9 @@ class Debtor(OrganisationScopedModel):
     redacted_at = models.DateTimeField(null=True, blank=True)
     # Signed into every portal link: raising it revokes every link sent so far (selfservice.domain.links).
     portal_key = models.PositiveIntegerField(default=1, db_default=1)
+    # The account the debtor pays from (refunds, a direct-debit mandate): changed by the debtor on the
+    # portal only after a one-time code, since a changed account is how payment fraud starts.
+    iban = models.CharField(max_length=34, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

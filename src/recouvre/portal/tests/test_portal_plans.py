@@ -137,3 +137,31 @@ def test_the_code_may_go_by_sms_to_a_known_mobile(client, organisation, alpha, f
     signed = client.post(f"/portal/{token}/plan/sign/", {"step": "sign", "name": "Jean Alpha", "code": code})
     assert signed.status_code == 302
     assert mail.outbox == []  # nothing by e-mail
+
+
+def test_a_new_iban_is_kept_only_once_the_code_confirms_it(client, organisation, alpha):
+    token = portal_token(alpha)
+    bad = client.post(
+        f"/portal/{token}/bank/", {"step": "send", "iban": "FR76 0000", "to": "compta@alpha.example"}
+    )
+    assert bad.status_code == 400
+    assert "IBAN n'est pas valable" in text(bad)
+    unknown = client.post(
+        f"/portal/{token}/bank/", {"step": "send", "iban": "DE89370400440532013000", "to": "x@evil.example"}
+    )
+    assert unknown.status_code == 400
+    sent = client.post(
+        f"/portal/{token}/bank/",
+        {"step": "send", "iban": "DE89 3704 0044 0532 0130 00", "to": "compta@alpha.example"},
+    )
+    assert sent.status_code == 200
+    alpha.refresh_from_db()
+    assert alpha.iban == ""  # nothing stored before the code
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    wrong = "000000" if code != "000000" else "111111"
+    assert client.post(f"/portal/{token}/bank/", {"step": "confirm", "code": wrong}).status_code == 400
+    alpha.refresh_from_db()
+    assert alpha.iban == ""
+    assert client.post(f"/portal/{token}/bank/", {"step": "confirm", "code": code}).status_code == 302
+    alpha.refresh_from_db()
+    assert alpha.iban == "DE89370400440532013000"
