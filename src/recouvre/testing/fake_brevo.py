@@ -19,10 +19,11 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 
 import pytest
+
+from recouvre.testing.fake_http import ServedInThread
 
 SEND_PATH = "/v3/transactionalSMS/send"
 _FIELDS = {"sender", "recipient", "content", "type", "tag", "webUrl", "unicodeEnabled", "organisationPrefix"}
@@ -84,10 +85,13 @@ class _Server(ThreadingHTTPServer):
         self.fake = fake
 
 
-class FakeBrevo:
+class FakeBrevo(ServedInThread):
     """Brevo's SMS endpoint on 127.0.0.1 (a free port), recording every request."""
 
+    name = "fake Brevo server"
+
     def __init__(self, api_key: str = "xkeysib-test-0123456789") -> None:
+        super().__init__()
         self.api_key = api_key
         self.requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
@@ -96,8 +100,6 @@ class FakeBrevo:
         self._behaviour = "answer"
         self._refused_numbers: set[str] = set()
         self._next_id = 1511882900176220
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
     # -- programming the answers ---------------------------------------------------------------
 
@@ -173,37 +175,12 @@ class FakeBrevo:
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
-    @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the fake Brevo server is not started")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self) -> FakeBrevo:
+    def _make_server(self) -> _Server:
         self._release.clear()
-        self._server = _Server(self)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05})
-        self._thread.daemon = True
-        self._thread.start()
-        return self
+        return _Server(self)
 
-    def stop(self) -> None:
+    def _stopping(self) -> None:
         self._release.set()  # frees handlers that hang
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> FakeBrevo:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
 
 @pytest.fixture

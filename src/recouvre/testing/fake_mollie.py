@@ -22,10 +22,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 
 import pytest
+
+from recouvre.testing.fake_http import ServedInThread
 
 PAYMENTS_PATH = "/v2/payments"
 _FIELDS = {
@@ -111,10 +112,13 @@ class _Server(ThreadingHTTPServer):
         self.fake = fake
 
 
-class FakeMollie:
+class FakeMollie(ServedInThread):
     """Mollie's payments endpoints on 127.0.0.1 (a free port), recording every request."""
 
+    name = "fake Mollie server"
+
     def __init__(self, api_key: str = "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM") -> None:
+        super().__init__()
         self.api_key = api_key
         self.requests: list[RecordedRequest] = []
         self.payments: dict[str, dict[str, Any]] = {}
@@ -122,8 +126,6 @@ class FakeMollie:
         self._forced: tuple[int, dict[str, Any]] | None = None
         self._behaviour = "answer"
         self._next = 0
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
     # -- programming the answers ---------------------------------------------------------------
 
@@ -250,35 +252,8 @@ class FakeMollie:
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
-    @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the fake Mollie server is not started")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self) -> FakeMollie:
-        self._server = _Server(self)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05})
-        self._thread.daemon = True
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> FakeMollie:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
+    def _make_server(self) -> _Server:
+        return _Server(self)
 
 
 @pytest.fixture
