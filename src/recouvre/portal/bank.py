@@ -17,8 +17,8 @@ from schwifty import IBAN
 from recouvre.audit.domain.services import audit_record
 from recouvre.ledger.models import Debtor
 from recouvre.portal.access import portal_view
+from recouvre.portal.context import account_context
 from recouvre.portal.plans import CODE_REFUSALS
-from recouvre.portal.views import _common
 from recouvre.selfservice.domain.one_time_codes import (
     CodeError,
     code_check,
@@ -41,7 +41,7 @@ def _clean_iban(value: str) -> str:
 
 @portal_view("bank")
 def bank(request: HttpRequest, debtor: Debtor, organisation: Any) -> HttpResponse:
-    context = _common(request, debtor, organisation)
+    context = account_context(request, debtor, organisation)
     destinations = known_destinations(debtor)
     error, sent_to = "", ""
     pending = request.session.get(f"portal-iban-{debtor.pk}", "")

@@ -18,7 +18,7 @@ from recouvre.disputes.domain.workflow import AttachmentRefused, dispute_attachm
 from recouvre.disputes.enums import DisputeReason, DisputeSource
 from recouvre.ledger.models import Debtor
 from recouvre.portal.access import portal_view
-from recouvre.portal.views import _common
+from recouvre.portal.context import account_context
 
 
 class DisputeForm(forms.Form):
@@ -39,7 +39,7 @@ class DisputeForm(forms.Form):
 
 @portal_view("dispute")
 def dispute(request: HttpRequest, debtor: Debtor, organisation: Any) -> HttpResponse:
-    context = _common(request, debtor, organisation)
+    context = account_context(request, debtor, organisation)
     form = DisputeForm(request.POST or None, request.FILES or None, invoices=context["invoices"])
     if request.method == "POST" and form.is_valid():
         invoice = form.invoices[form.cleaned_data["invoice"]]

@@ -3,7 +3,7 @@ sent to the provider's checkout, comes back to a page that says where the paymen
 provider's webhook makes the product look again. Money is recorded only from the provider's own
 answer (selfservice.domain.online_payments), never from what a request says.
 
-The lead includes `urlpatterns_online` into `portal.views.urlpatterns` (names `portal:online_*`)."""
+`portal.urls` includes `urlpatterns_online` (names `portal:online_*`)."""
 
 from __future__ import annotations
 

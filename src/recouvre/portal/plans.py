@@ -27,7 +27,7 @@ from recouvre.disputes.enums import DisputeStatus
 from recouvre.disputes.models import Dispute
 from recouvre.ledger.models import Debtor
 from recouvre.portal.access import portal_view
-from recouvre.portal.views import _common
+from recouvre.portal.context import account_context
 from recouvre.selfservice.domain.one_time_codes import (
     CodeError,
     code_check,
@@ -73,7 +73,7 @@ def _purpose(plan: PaymentPlan) -> str:
 
 @portal_view("plan")
 def plan_propose_view(request: HttpRequest, debtor: Debtor, organisation: Any) -> HttpResponse:
-    context = _common(request, debtor, organisation)
+    context = account_context(request, debtor, organisation)
     _plannable(context)
     current = open_plan(debtor)
     if current is not None and current.status in (PlanStatus.PROPOSED, PlanStatus.ACTIVE):
@@ -118,7 +118,7 @@ def plan_propose_view(request: HttpRequest, debtor: Debtor, organisation: Any) -
 
 @portal_view("plan-sign")
 def plan_sign_view(request: HttpRequest, debtor: Debtor, organisation: Any) -> HttpResponse:
-    context = _common(request, debtor, organisation)
+    context = account_context(request, debtor, organisation)
     plan = open_plan(debtor)
     if plan is None:
         return redirect("portal:plan", request.portal_token)  # type: ignore[attr-defined]

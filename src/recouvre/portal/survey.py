@@ -17,7 +17,7 @@ from recouvre.dunning.enums import CaseStatus
 from recouvre.dunning.models import Case
 from recouvre.ledger.models import Debtor
 from recouvre.portal.access import portal_view
-from recouvre.portal.views import _common
+from recouvre.portal.context import account_context
 from recouvre.selfservice.domain.survey import COMMENT_MAX, SurveyError, survey_answer
 from recouvre.selfservice.models import SurveyAnswer
 
@@ -57,7 +57,7 @@ class SurveyForm(forms.Form):
 
 @portal_view("survey")
 def survey(request: HttpRequest, debtor: Debtor, organisation: Any) -> HttpResponse:
-    context = _common(request, debtor, organisation)
+    context = account_context(request, debtor, organisation)
     token = request.portal_token  # type: ignore[attr-defined]
     if request.GET.get("done") == "survey":
         context["state"] = "thanks"

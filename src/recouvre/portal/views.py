@@ -18,14 +18,13 @@ from schwifty import IBAN
 from segno import helpers as segno_helpers
 
 from recouvre.arrangements.domain.services import PromiseError, promise_add
-from recouvre.arrangements.enums import PromiseStatus
-from recouvre.arrangements.models import Promise
 from recouvre.dunning.domain.callbacks import CallbackError, callback_request
-from recouvre.kernel.money import ZERO
 from recouvre.ledger.domain.contacts import ContactInvalid, contact_add, contact_clean
-from recouvre.ledger.enums import ContactKind, DocumentType, InvoiceStatus
-from recouvre.ledger.models import Debtor, Invoice
-from recouvre.portal.access import paris_today, portal_view
+from recouvre.ledger.enums import ContactKind
+from recouvre.ledger.models import Debtor
+from recouvre.portal.access import portal_view
+from recouvre.portal.context import account_context
+from recouvre.portal.survey import survey_invite
 from recouvre.selfservice.domain.budget import budget_propose
 from recouvre.selfservice.domain.online_payments import online_payment_enabled
 from recouvre.selfservice.domain.references import rf_reference
@@ -34,41 +33,10 @@ PROMISE_HORIZON_DAYS = 60  # further away, a payment plan is the better tool
 BUDGET_MAX_MONTHS = 12
 
 
-def open_invoices(debtor: Debtor) -> list[Invoice]:
-    return list(
-        Invoice.objects.filter(
-            debtor=debtor, document_type=DocumentType.INVOICE, status=InvoiceStatus.OPEN, open_amount__gt=0
-        ).order_by("due_date", "number")
-    )
-
-
-def _common(request: HttpRequest, debtor: Debtor, organisation: Any) -> dict[str, Any]:
-    invoices = open_invoices(debtor)
-    today = paris_today()
-    return {
-        "debtor": debtor,
-        "organisation": organisation,
-        "token": request.portal_token,  # type: ignore[attr-defined]
-        "language": request.portal_language,  # type: ignore[attr-defined]
-        "invoices": invoices,
-        "total": sum((i.open_amount for i in invoices), ZERO),
-        "overdue": sum((i.open_amount for i in invoices if i.due_date < today), ZERO),
-        "currency": invoices[0].currency if invoices else "EUR",
-        "today": today,
-        "promise": Promise.objects.filter(debtor=debtor, status=PromiseStatus.OPEN).first(),
-    }
-
-
-def _home_extras(debtor: Debtor, total: Decimal) -> dict[str, Any]:
-    from recouvre.portal.survey import survey_invite
-
-    return {"survey_invite": survey_invite(debtor, total)}
-
-
 @portal_view("view")
 def home(request: HttpRequest, debtor: Debtor, organisation: Any) -> HttpResponse:
-    context = _common(request, debtor, organisation)
-    context |= _home_extras(debtor, context["total"])
+    context = account_context(request, debtor, organisation)
+    context["survey_invite"] = survey_invite(debtor, context["total"])
     return render(request, "portal/home.html", context)
 
 
@@ -93,7 +61,7 @@ def epc_qr(*, name: str, iban: str, bic: str, amount: Decimal, reference: str) -
 
 @portal_view("pay")
 def pay(request: HttpRequest, debtor: Debtor, organisation: Any) -> HttpResponse:
-    context = _common(request, debtor, organisation)
+    context = account_context(request, debtor, organisation)
     reference = rf_reference(debtor.pk)
     iban = "".join((organisation.iban or "").split()).upper()
     amount = context["overdue"] or context["total"]
@@ -148,7 +116,7 @@ class PromiseForm(forms.Form):
 
 @portal_view("promise")
 def promise(request: HttpRequest, debtor: Debtor, organisation: Any) -> HttpResponse:
-    context = _common(request, debtor, organisation)
+    context = account_context(request, debtor, organisation)
     if not context["total"]:
         return redirect("portal:home", request.portal_token)  # type: ignore[attr-defined]
     form = PromiseForm(
@@ -209,7 +177,7 @@ def _phones(debtor: Debtor) -> list[str]:
 
 @portal_view("callback")
 def callback(request: HttpRequest, debtor: Debtor, organisation: Any) -> HttpResponse:
-    context = _common(request, debtor, organisation)
+    context = account_context(request, debtor, organisation)
     known = _phones(debtor)
     form = CallbackForm(request.POST or None, initial={"phone": known[0] if known else ""})
     if request.method == "POST" and form.is_valid():
@@ -264,7 +232,7 @@ class ContactForm(forms.Form):
 @portal_view("contact")
 def contact(request: HttpRequest, debtor: Debtor, organisation: Any) -> HttpResponse:
     """The debtor adds where to reach it; what was known stays (a person decides what to remove)."""
-    context = _common(request, debtor, organisation)
+    context = account_context(request, debtor, organisation)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         added = []
@@ -300,7 +268,7 @@ class BudgetForm(forms.Form):
 
 @portal_view("budget")
 def budget(request: HttpRequest, debtor: Debtor, organisation: Any) -> HttpResponse:
-    context = _common(request, debtor, organisation)
+    context = account_context(request, debtor, organisation)
     form = BudgetForm(request.GET or None)
     if request.GET and form.is_valid():
         context["proposal"] = budget_propose(
@@ -313,8 +281,7 @@ def budget(request: HttpRequest, debtor: Debtor, organisation: Any) -> HttpRespo
     return render(request, "portal/budget.html", context)
 
 
-app_name = "portal"
-urlpatterns: list[URLPattern] = [
+urlpatterns_account: list[URLPattern] = [
     path("<str:token>/", home, name="home"),
     path("<str:token>/pay/", pay, name="pay"),
     path("<str:token>/promise/", promise, name="promise"),
@@ -322,24 +289,3 @@ urlpatterns: list[URLPattern] = [
     path("<str:token>/contact/", contact, name="contact"),
     path("<str:token>/budget/", budget, name="budget"),
 ]
-
-# Paying online (card, direct debit) through the organisation's payment provider.
-from recouvre.portal.online import urlpatterns_online  # noqa: E402
-
-urlpatterns += urlpatterns_online
-# Payment plans: propose, sign with a one-time code, download the signed plan.
-from recouvre.portal.plans import urlpatterns_plans  # noqa: E402
-
-urlpatterns += urlpatterns_plans
-# Disputing an invoice.
-from recouvre.portal.disputes import urlpatterns_disputes  # noqa: E402
-
-urlpatterns += urlpatterns_disputes
-# The satisfaction survey after a case closes.
-from recouvre.portal.survey import urlpatterns_survey  # noqa: E402
-
-urlpatterns += urlpatterns_survey
-# The debtor's own bank account, changed only with a one-time code.
-from recouvre.portal.bank import urlpatterns_bank  # noqa: E402
-
-urlpatterns += urlpatterns_bank

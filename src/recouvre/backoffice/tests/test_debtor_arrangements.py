@@ -6,22 +6,16 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django_scopes import scope
 
 from recouvre.arrangements.domain.plans import plan_propose, plan_sign
 from recouvre.arrangements.domain.services import promise_add
 from recouvre.arrangements.models import Instalment, Promise
 from recouvre.audit.models import AuditEntry
-from recouvre.backoffice import urls as backoffice_urls
-from recouvre.backoffice.views import debtor_arrangements
 from recouvre.ledger.models import Debtor, Invoice
 from recouvre.selfservice.domain.survey import survey_answer
 from recouvre.testing.fixtures import TODAY
-
-# The lead adds `*debtor_arrangements.urls` to backoffice/urls.py; until then these tests route it.
-urlpatterns = [path("", include((backoffice_urls.urlpatterns + debtor_arrangements.urls, "backoffice")))]
-with_pdf_route = pytest.mark.urls(__name__)
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -81,7 +75,6 @@ def page_text(client, debtor):
     return html.unescape(response.content.decode()).replace("\u202f", " ").replace("\u00a0", " ")
 
 
-@with_pdf_route
 def test_the_section_shows_the_rate_the_promise_the_plan_and_the_answers(signed_in, books, dupont):
     resolved_promises(books, dupont, ["kept", "broken", "kept", "kept", "cancelled"])
     plan = signed_plan(books, dupont)
@@ -122,7 +115,6 @@ def test_one_kept_promise_is_said_in_the_singular(signed_in, books, dupont):
     assert "1 promesse tenue sur 1" in page_text(signed_in, dupont)
 
 
-@with_pdf_route
 def test_the_signed_pdf_is_served_to_the_organisation_and_the_look_recorded(signed_in, books, dupont):
     plan = signed_plan(books, dupont)
     response = signed_in.get(reverse("backoffice:debtor-plan-pdf", args=[dupont.pk, plan.pk]))
@@ -137,14 +129,12 @@ def test_the_signed_pdf_is_served_to_the_organisation_and_the_look_recorded(sign
     assert signed_in.get(reverse("backoffice:debtor-plan-pdf", args=[martin.pk, plan.pk])).status_code == 404
 
 
-@with_pdf_route
 def test_another_organisation_gets_a_404_for_the_pdf(client, books, dupont, other_organisation, make_user):
     plan = signed_plan(books, dupont)
     client.force_login(make_user(other_organisation, "manager"))
     assert client.get(reverse("backoffice:debtor-plan-pdf", args=[dupont.pk, plan.pk])).status_code == 404
 
 
-@with_pdf_route
 def test_a_plan_not_signed_has_no_pdf(signed_in, books, dupont):
     with scope(organisation=books):
         invoices = list(Invoice.objects.filter(debtor=dupont, status="open", document_type="invoice"))

@@ -11,28 +11,16 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
-from django.urls import include, path
 from django_scopes import scope, scopes_disabled
 
 from recouvre.ledger.enums import PaymentSource
 from recouvre.ledger.models import Debtor, Invoice, Payment
-from recouvre.portal import views
-from recouvre.portal.online import urlpatterns_online
 from recouvre.selfservice.domain.links import portal_token
 from recouvre.selfservice.domain.online_payments import online_payment_enabled
 from recouvre.selfservice.models import OnlinePayment, PortalVisit
 from recouvre.testing.fake_mollie import FakeMollie
 
-# Until the lead includes `urlpatterns_online` into portal.views, these tests mount it themselves.
-_names = {pattern.name for pattern in views.urlpatterns}
-urlpatterns = [
-    path(
-        "portal/",
-        include(([*views.urlpatterns, *(p for p in urlpatterns_online if p.name not in _names)], "portal")),
-    ),
-]
-
-pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
 TODAY = date(2026, 11, 23)
 CSV = (
@@ -46,7 +34,6 @@ WEBHOOK = "/portal/webhooks/mollie/"
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
-    monkeypatch.setattr("recouvre.portal.views.paris_today", lambda: TODAY)
     monkeypatch.setattr("recouvre.portal.access.paris_today", lambda: TODAY)
     monkeypatch.delenv("RECOUVRE_MOLLIE_API_KEY", raising=False)
     monkeypatch.delenv("RECOUVRE_MOLLIE_BASE_URL", raising=False)

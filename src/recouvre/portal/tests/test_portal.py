@@ -34,7 +34,6 @@ CSV = (
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
-    monkeypatch.setattr("recouvre.portal.views.paris_today", lambda: TODAY)
     monkeypatch.setattr("recouvre.portal.access.paris_today", lambda: TODAY)
     cache.clear()
 

@@ -26,7 +26,6 @@ CSV = (
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch, settings, tmp_path):
-    monkeypatch.setattr("recouvre.portal.views.paris_today", lambda: TODAY)
     monkeypatch.setattr("recouvre.portal.access.paris_today", lambda: TODAY)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.DATA_DIR = tmp_path

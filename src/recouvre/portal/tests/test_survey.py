@@ -8,20 +8,15 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from django.template.loader import render_to_string
-from django.urls import include, path
 from django_scopes import scope
 
 from recouvre.dunning.models import Case
 from recouvre.ledger.models import Debtor
-from recouvre.portal import views
-from recouvre.portal.survey import survey_case_id, survey_invite, urlpatterns_survey
+from recouvre.portal.survey import survey_case_id, survey_invite
 from recouvre.selfservice.domain.links import portal_token
 from recouvre.selfservice.models import SurveyAnswer
 
-# The lead wires `urlpatterns_survey` into portal/views.py; until then the tests route it themselves.
-urlpatterns = [path("portal/", include((views.urlpatterns + urlpatterns_survey, "portal")))]
-
-pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
 TODAY = date(2026, 11, 23)
 CSV = (
@@ -33,7 +28,6 @@ CSV = (
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
-    monkeypatch.setattr("recouvre.portal.views.paris_today", lambda: TODAY)
     monkeypatch.setattr("recouvre.portal.access.paris_today", lambda: TODAY)
     cache.clear()
 

@@ -23,7 +23,6 @@ TODAY = date(2026, 11, 23)  # a Monday
 
 @pytest.fixture(autouse=True)
 def portal_today(monkeypatch):
-    monkeypatch.setattr("recouvre.portal.views.paris_today", lambda: TODAY)
     monkeypatch.setattr("recouvre.portal.access.paris_today", lambda: TODAY)
 
 
