@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from html import escape
@@ -46,6 +46,9 @@ class Composed:
     body_text: str
     body_html: str
     sha256: str
+    # The figures the message was composed with: the letter's layout and the compliance check read
+    # them rather than computing the penalties again.
+    claim: Claim | None = field(default=None, compare=False)
 
 
 def portal_link(debtor: Debtor) -> str:
@@ -125,12 +128,17 @@ def claims_penalties(action: Action, debtor: Debtor) -> bool:
 
 
 def context_for(
-    action: Action, debtor: Debtor, organisation: Any, invoices: list[Invoice], today: date
+    action: Action,
+    debtor: Debtor,
+    organisation: Any,
+    invoices: list[Invoice],
+    today: date,
+    claim: Claim | None = None,
 ) -> dict[str, str]:
     language = debtor.language or "fr"
     french = _french(language)
     currency = invoices[0].currency if invoices else "EUR"
-    claim = claim_of(invoices, debtor.debtor_type, today)
+    claim = claim or claim_of(invoices, debtor.debtor_type, today)
     oldest = min((i.due_date for i in invoices), default=today)
     contact = debtor.contacts.filter(invalid_since__isnull=True).exclude(name="").first()
     iban = organisation.iban or ""
@@ -203,7 +211,8 @@ def compose_message(
         profile=debtor_profile(debtor, today),
         language=debtor.language or "fr",
     )
-    context = context_for(action, debtor, organisation, invoices, today)
+    claim = claim_of(invoices, debtor.debtor_type, today)
+    context = context_for(action, debtor, organisation, invoices, today, claim)
     if postal:
         # The letter's layout prints the invoices as a table of its own.
         context["invoices_table"] = ""
@@ -217,7 +226,7 @@ def compose_message(
             text = f"{text.rstrip()}\n\n{footer}\n"
             html += f"<p style='font-size:12px;color:#555'>{escape(footer)}</p>"
     digest = hashlib.sha256(json.dumps([subject, text, html], ensure_ascii=False).encode()).hexdigest()
-    return Composed(subject, text, html, digest)
+    return Composed(subject, text, html, digest, claim)
 
 
 def outgoing(action: Action, organisation: Any, recipient: str, composed: Composed) -> OutgoingMessage:
@@ -279,7 +288,7 @@ def letter_content(
     registered = action.channel == "registered_letter"
     language = debtor.language or "fr"
     claims = claims_penalties(action, debtor)
-    claim = claim_of(invoices, debtor.debtor_type, today)
+    claim = composed.claim or claim_of(invoices, debtor.debtor_type, today)
     lines = {line.invoice.pk: line for line in claim.invoices}
     paragraphs = tuple(p.strip() for p in composed.body_text.split("\n\n") if p.strip())
     return LetterContent(

@@ -59,7 +59,7 @@ def action_document_check(
         deadline = content.deadline
     else:
         text = "\n\n".join((composed.subject, composed.body_text, visible_text(composed.body_html)))
-        claim = claim_of(invoices, debtor.debtor_type, today)
+        claim = composed.claim or claim_of(invoices, debtor.debtor_type, today)
         fees = 0
         total = claim.total if debtor.debtor_type != "B2C" else claim.principal
         deadline = today + timedelta(days=FORMAL_NOTICE_DAYS) if action.step == "formal_notice" else None
