@@ -17,17 +17,14 @@ a payment: `ProviderRefused`. Pure: standard library only, a fresh connection pe
 
 from __future__ import annotations
 
-import http.client
-import json
 import re
-import ssl
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
+from recouvre.common import json_http
 from recouvre.kernel.money import format_amount
 from recouvre.selfservice.providers.base import (
     Checkout,
@@ -42,25 +39,14 @@ PAYMENT_ID = re.compile(r"tr_[A-Za-z0-9]{1,64}")
 DESCRIPTION_MAX = 255  # Mollie's absolute maximum; it truncates per method below that
 
 
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    body: bytes
-
-    def json(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.body or b"{}")
-        except ValueError:
-            return {}
-        return data if isinstance(data, dict) else {}
-
+class Answer(json_http.Answer):
     def error_text(self) -> str:
         """`title: detail (field)` from Mollie's error body, or the raw text when it is not JSON."""
         data = self.json()
         if data.get("title") or data.get("detail"):
             text = ": ".join(str(data[key]) for key in ("title", "detail") if data.get(key))
             return f"{text} ({data['field']})" if data.get("field") else text
-        return self.body.decode("utf-8", errors="replace").strip()[:300]
+        return self.text()
 
 
 def payload(
@@ -208,12 +194,8 @@ def _when(value: Any) -> datetime | None:
     return moment
 
 
-class NotSent(Exception):
-    """The request did not reach Mollie."""
-
-
-class NoAnswer(Exception):
-    """The request left, no answer came back."""
+NotSent = json_http.NotSent
+NoAnswer = json_http.NoAnswer
 
 
 def request(
@@ -226,43 +208,14 @@ def request(
     timeout: float,
     read_timeout: float,
 ) -> Answer:
-    """One call on a fresh connection, with TLS verified against the system's trust store."""
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"base_url must be an http(s) URL (got {base_url!r})")
-    connection: http.client.HTTPConnection
-    if parts.scheme == "https":
-        connection = http.client.HTTPSConnection(
-            parts.hostname, parts.port, timeout=timeout, context=ssl.create_default_context()
-        )
-    else:
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
-    headers = {
-        "authorization": f"Bearer {api_key}",
-        "accept": "application/hal+json, application/json",
-        "user-agent": "recouvre",
-    }
-    data = None
-    if body is not None:
-        data = json.dumps(body, ensure_ascii=False).encode()
-        headers["content-type"] = "application/json"
-    try:
-        try:
-            connection.connect()
-            assert connection.sock is not None
-            connection.sock.settimeout(read_timeout)
-            connection.request(verb, parts.path.rstrip("/") + path, body=data, headers=headers)
-        except OSError as exc:
-            raise NotSent(f"cannot reach {parts.hostname}: {_describe(exc)}") from exc
-        try:
-            response = connection.getresponse()
-            content = response.read()
-        except (OSError, http.client.HTTPException) as exc:
-            raise NoAnswer(f"no answer from {parts.hostname}: {_describe(exc)}") from exc
-        return Answer(response.status, content)
-    finally:
-        connection.close()
-
-
-def _describe(exc: BaseException) -> str:
-    return str(exc) or type(exc).__name__
+    """One call; Mollie answers HAL JSON."""
+    answer = json_http.json_call(
+        base_url,
+        verb,
+        path,
+        body,
+        headers={"authorization": f"Bearer {api_key}", "accept": "application/hal+json, application/json"},
+        timeout=timeout,
+        read_timeout=read_timeout,
+    )
+    return Answer(answer.status, answer.body)

@@ -11,13 +11,10 @@ former `/v3/transactionalSMS/sms` is deprecated since May 2025), JSON body with 
 
 from __future__ import annotations
 
-import http.client
-import json
 import re
-import ssl
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+
+from recouvre.common import json_http
 
 DEFAULT_BASE_URL = "https://api.brevo.com"
 SEND_PATH = "/v3/transactionalSMS/send"
@@ -52,80 +49,31 @@ def payload(*, sender: str, recipient_e164: str, content: str, tag: str = "") ->
     return body
 
 
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    body: bytes
-
-    def json(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.body or b"{}")
-        except ValueError:
-            return {}
-        return data if isinstance(data, dict) else {}
-
+class Answer(json_http.Answer):
     def error_text(self) -> str:
         """`code: message` from Brevo's error body, or the raw text when it is not JSON."""
         data = self.json()
         if data.get("code") or data.get("message"):
             return ": ".join(str(part) for part in (data.get("code"), data.get("message")) if part)
-        return self.body.decode("utf-8", errors="replace").strip()[:300]
+        return self.text()
 
 
-class NotSent(Exception):
-    """The request did not reach Brevo (no connection, or it broke while the body was written)."""
-
-
-class NoAnswer(Exception):
-    """The request was sent whole, but no answer came back: Brevo may have acted on it."""
+NotSent = json_http.NotSent
+NoAnswer = json_http.NoAnswer
 
 
 def post(
     base_url: str, path: str, body: dict[str, Any], *, api_key: str, timeout: float, read_timeout: float
 ) -> Answer:
-    """One POST on a fresh connection. http.client rather than urllib.request: urllib hides whether
-    a timeout happened while connecting or while waiting for the answer, and that is the difference
-    between "retry" and "a person decides"."""
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"base_url must be an http(s) URL (got {base_url!r})")
-    connection: http.client.HTTPConnection
-    if parts.scheme == "https":
-        connection = http.client.HTTPSConnection(
-            parts.hostname, parts.port, timeout=timeout, context=ssl.create_default_context()
-        )
-    else:
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
-    data = json.dumps(body, ensure_ascii=False).encode()
-    headers = {
-        "api-key": api_key,
-        "content-type": "application/json",
-        "accept": "application/json",
-        "user-agent": "recouvre",
-    }
-    try:
-        try:
-            connection.connect()
-            assert connection.sock is not None
-            connection.sock.settimeout(read_timeout)
-            connection.request("POST", parts.path.rstrip("/") + path, body=data, headers=headers)
-        except OSError as exc:
-            # Brevo acts only on a complete body (Content-Length), so a break while writing it is
-            # as safe to retry as a refused connection.
-            raise NotSent(f"cannot reach {parts.hostname}: {_describe(exc)}") from exc
-        try:
-            response = connection.getresponse()
-        except (OSError, http.client.HTTPException) as exc:
-            detail = f"no answer from {parts.hostname} after the request was sent: {_describe(exc)}"
-            raise NoAnswer(detail) from exc
-        try:
-            content = response.read()
-        except (OSError, http.client.HTTPException):
-            content = b""  # the status is what decides; a lost body only loses the message id
-        return Answer(response.status, content)
-    finally:
-        connection.close()
-
-
-def _describe(exc: BaseException) -> str:
-    return str(exc) or type(exc).__name__
+    """One POST; the status decides, a body lost after it only loses the message id."""
+    answer = json_http.json_call(
+        base_url,
+        "POST",
+        path,
+        body,
+        headers={"api-key": api_key},
+        timeout=timeout,
+        read_timeout=read_timeout,
+        status_is_enough=True,
+    )
+    return Answer(answer.status, answer.body)
