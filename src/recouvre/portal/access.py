@@ -19,7 +19,6 @@ from django_scopes import scope
 
 from recouvre.ledger.models import Debtor
 from recouvre.selfservice.domain.links import PortalLinkError, portal_token_read, portal_visit_record
-from recouvre.tenancy.models import Organisation
 
 PARIS = ZoneInfo("Europe/Paris")
 FAILURES_ALLOWED = 20  # bad links per address per window
@@ -70,13 +69,12 @@ def portal_view(action: str) -> Callable[..., Callable[..., HttpResponse]]:
             if _too_many(request):
                 return refused(request, "too_many", 429)
             try:
-                access = portal_token_read(token)
+                debtor = portal_token_read(token)
             except PortalLinkError as exc:
                 _count_failure(request)
                 return refused(request, exc.reason, 410 if exc.reason == "expired" else 403)
-            organisation = Organisation.objects.get(pk=access.organisation_id)
+            organisation = debtor.organisation
             with scope(organisation=organisation):
-                debtor = Debtor.objects.get(pk=access.debtor_id)
                 portal_visit_record(
                     organisation_id=organisation.pk,
                     debtor_id=debtor.pk,

@@ -6,7 +6,6 @@ signature makes guessing useless; the portal also limits failed attempts per add
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -31,12 +30,6 @@ class PortalLinkError(ValueError):
         self.reason = reason
 
 
-@dataclass(frozen=True)
-class PortalAccess:
-    organisation_id: int
-    debtor_id: int
-
-
 def link_lifetime() -> timedelta:
     return timedelta(days=int(getattr(settings, "PORTAL_LINK_DAYS", 90)))
 
@@ -51,9 +44,9 @@ def portal_url(debtor: Debtor) -> str:
     return f"{settings.BASE_URL}/portal/{portal_token(debtor)}/"
 
 
-def portal_token_read(token: str) -> PortalAccess:
-    """Who the token opens the portal for; PortalLinkError otherwise. The key is checked against the
-    database, so a revoked link fails even within its lifetime."""
+def portal_token_read(token: str) -> Debtor:
+    """The debtor (with its organisation) the token opens the portal for; PortalLinkError otherwise.
+    The key is checked against the database, so a revoked link fails even within its lifetime."""
     try:
         data = signing.loads(token, salt=SALT, max_age=link_lifetime())
     except signing.SignatureExpired:
@@ -63,16 +56,16 @@ def portal_token_read(token: str) -> PortalAccess:
     if not isinstance(data, dict) or not {"o", "d"} <= set(data):
         raise PortalLinkError("invalid")
     with scope(organisation=data["o"]):  # the debtor must belong to the organisation the link names
-        current = (
+        debtor = (
             Debtor.objects.filter(pk=data["d"], organisation_id=data["o"], redacted_at__isnull=True)
-            .values_list("portal_key", flat=True)
+            .select_related("organisation")
             .first()
         )
-    if current is None:
+    if debtor is None:
         raise PortalLinkError("invalid")
-    if data.get("k", 1) != current:
+    if data.get("k", 1) != debtor.portal_key:
         raise PortalLinkError("revoked")
-    return PortalAccess(int(data["o"]), int(data["d"]))
+    return debtor
 
 
 def portal_links_revoke(*, organisation: Any, debtor: Debtor, actor: Any) -> None:
